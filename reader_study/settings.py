@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "reader_study.audit",
+    "reader_study.accounts",
     "reader_study.cases",
     "reader_study.studies",
     "reader_study.viewer",
@@ -150,6 +151,8 @@ mimetypes.add_type("application/dicom", ".dcm")
 mimetypes.add_type("application/wasm", ".wasm")
 mimetypes.add_type("text/javascript", ".js")
 mimetypes.add_type("text/javascript", ".mjs")
+# Serve static files straight from the app folders when collectstatic has not run (tests, development).
+WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS")
 WHITENOISE_MIMETYPES = {".wasm": "application/wasm", ".mjs": "text/javascript"}
 
 # Celery: routed by task so that GPU workers consume only the ``gpu`` queue.

@@ -149,3 +149,63 @@ def worker_media(settings, celery_worker_media):
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium; never a downloaded browser (no ``playwright install``)."""
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class AppServer:
+    """Django served by gunicorn in its own process (the production shape) on the test database."""
+
+    def __init__(self, env: dict[str, str], logfile: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {**env, "WHITENOISE_USE_FINDERS": "1", "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "reader_study.wsgi", "-b", f"127.0.0.1:{self.port}",
+             "--workers", "2", "--threads", "4", "--timeout", "120"],
+            cwd=REPO, env=env, stdout=open(logfile, "ab"), stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        self.logfile = logfile
+        self._wait()
+
+    def _wait(self) -> None:
+        import urllib.error
+        import urllib.request
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.proc.returncode}; see {self.logfile}")
+            try:
+                urllib.request.urlopen(self.url + "/api/schema/", timeout=2)
+                return
+            except urllib.error.HTTPError:
+                return  # the server answers (even 401/403 means it is up)
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not answer within 60 s")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+@pytest.fixture(scope="session")
+def app_server(django_db_setup, django_db_blocker, celery_worker_media, tmp_path_factory):
+    """gunicorn on the test database, sharing MEDIA_ROOT with the ``celery_worker`` fixture."""
+    from django.conf import settings
+
+    env = _worker_env(settings.DATABASES["default"]["NAME"], celery_worker_media)
+    server = AppServer(env, tmp_path_factory.mktemp("gunicorn") / "server.log")
+    yield server
+    server.stop()
