@@ -1,11 +1,12 @@
 """Forms of the accounts app: throttled login, reader creation and invitation."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from . import throttle
 
@@ -36,7 +37,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         return cleaned
 
     def _locked_error(self, until) -> ValidationError:
-        local = timezone.localtime(until, timezone.utc)
+        local = until.astimezone(dt.UTC)
         return ValidationError(
             self.error_messages["locked"], code="locked", params={"until": local.strftime("%Y-%m-%d %H:%M")}
         )

@@ -1,0 +1,1 @@
+"""HTML views of the reader-study pages, one module per area (reader, coordinator, imports, audit)."""
