@@ -54,8 +54,8 @@ def phase_grid(params: CaseParameters, phase_index: int) -> Grid:
     y0 = -acq.fov_mm / 2.0 + pixel / 2.0 + acq.table_offset[1]
     z_jitter = (acq.phase_shifts[phase_index, 2] % 1.0 - 0.5) * dz
     z0 = acq.z_top - dz * (params.slices - 1) + z_jitter
-    return Grid((params.slices, params.size, params.size), (dz, pixel, pixel), (round(x0, 4), round(y0, 4),
-                                                                                  round(z0, 4)))
+    origin = (round(float(x0), 4), round(float(y0), 4), round(float(z0), 4))
+    return Grid((params.slices, params.size, params.size), (float(dz), pixel, pixel), origin)
 
 
 def _texture(params: CaseParameters, grid: Grid, shift: Point, index) -> np.ndarray:
