@@ -140,7 +140,7 @@ def _train_epoch(model, loss_fn, optimizer, data: PreparedDataset, config: ALMSS
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
-        total += float(loss) * len(idx)
+        total += loss.item() * len(idx)
     return total / len(data)
 
 
