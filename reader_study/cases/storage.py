@@ -1,0 +1,143 @@
+"""Files of an import: staging under MEDIA_ROOT, then moved into place only on success.
+
+Everything an import writes goes first to ``MEDIA_ROOT/.import-staging/<token>``;
+the service moves finished case folders to ``MEDIA_ROOT/cases/`` inside its
+database transaction and removes them again if anything fails afterwards, so a
+failed import leaves the storage exactly as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pydicom
+from django.conf import settings
+from pydicom.dataset import Dataset
+
+from reader_study.dicom_import.deidentify import deidentify
+from reader_study.dicom_import.errors import ImportFailed
+from reader_study.dicom_import.validate import DEFER_SIZE, ensure_transfer_syntax, pixel_data_location
+
+STAGING_FOLDER = ".import-staging"
+CASES_FOLDER = "cases"
+
+
+@dataclass(frozen=True)
+class StoredInstance:
+    """One slice as written to staging: where, how big, its hash, its final UIDs and pixel location."""
+
+    relative_path: str
+    size: int
+    sha256: str
+    sop_instance_uid: str
+    transfer_syntax_uid: str
+    pixel_location: tuple[int, int] | None
+    metadata: dict
+
+
+def media_root() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def new_staging_dir() -> Path:
+    """A private folder under MEDIA_ROOT (same file system, so the final move is a rename)."""
+    path = media_root() / STAGING_FOLDER / uuid.uuid4().hex
+    path.mkdir(parents=True)
+    return path
+
+
+def remove_staging_dir(path: Path) -> None:
+    """Remove a staging folder and the staging parent if nothing else is in it."""
+    shutil.rmtree(path, ignore_errors=True)
+    try:
+        path.parent.rmdir()
+    except OSError:
+        pass  # another import is staging at the same time
+
+
+def case_storage_name(case_id: str) -> str:
+    """A fresh folder name for a case, relative to MEDIA_ROOT (never reuses a leftover folder)."""
+    return f"{CASES_FOLDER}/{case_id}-{uuid.uuid4().hex[:8]}"
+
+
+def needs_rewrite(source: Path) -> bool:
+    """True when a file must be re-encoded: no ``DICM`` preamble, so no file meta to serve."""
+    with source.open("rb") as fh:
+        return fh.read(132)[128:132] != b"DICM"
+
+
+def stage_instance(
+    source: Path,
+    target: Path,
+    staging_root: Path,
+    *,
+    series_uid: str | None = None,
+    deidentify_as: tuple[str, str] | None = None,
+) -> StoredInstance:
+    """Copy (or rewrite, when UIDs or PHI must change) one file into staging and describe it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if series_uid is None and deidentify_as is None and not needs_rewrite(source):
+        shutil.copyfile(source, target)
+    else:
+        ds = pydicom.dcmread(source, force=True)
+        ensure_transfer_syntax(ds)
+        if series_uid is not None:
+            ds.SeriesInstanceUID = series_uid
+        if deidentify_as is not None:
+            deidentify(ds, case_id=deidentify_as[0], salt=deidentify_as[1])
+        ds.save_as(target, enforce_file_format=True)
+    return describe_file(target, staging_root)
+
+
+def describe_file(path: Path, staging_root: Path) -> StoredInstance:
+    """Hash, size, pixel-data location and DICOM JSON (without pixel data) of a staged file."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    ds = pydicom.dcmread(path, defer_size=DEFER_SIZE)
+    location = pixel_data_location(ds)
+    return StoredInstance(
+        relative_path=path.relative_to(staging_root).as_posix(),
+        size=path.stat().st_size,
+        sha256=digest.hexdigest(),
+        sop_instance_uid=str(ds.SOPInstanceUID),
+        transfer_syntax_uid=str(ds.file_meta.TransferSyntaxUID),
+        pixel_location=location,
+        metadata=header_json(ds),
+    )
+
+
+def header_json(ds: Dataset) -> dict:
+    """DICOM JSON model of a header without PixelData (for the viewer's WADO-RS metadata)."""
+    header = ds.copy()
+    if "PixelData" in header:
+        del header.PixelData
+    return header.to_json_dict(bulk_data_threshold=1 << 20, bulk_data_element_handler=lambda element: "")
+
+
+def write_series_metadata(folder: Path, instances: list[StoredInstance]) -> Path:
+    """Write the per-instance metadata list (in slice order) next to the slices."""
+    path = folder / "metadata.json"
+    path.write_text(json.dumps([i.metadata for i in instances], separators=(",", ":")))
+    return path
+
+
+def move_into_place(staged: Path, relative: str) -> Path:
+    """Rename a staged case folder to its final place; refuse to overwrite anything."""
+    final = media_root() / relative
+    final.parent.mkdir(parents=True, exist_ok=True)
+    if final.exists():
+        raise ImportFailed(relative, "storage folder already exists; refusing to overwrite it")
+    os.rename(staged, final)
+    return final
+
+
+def remove_tree(path: Path) -> None:
+    """Remove a moved case folder (rollback)."""
+    shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,130 @@
+"""import_cases end to end on PostgreSQL: rows, storage, order, HU, idempotence, de-identification."""
+from __future__ import annotations
+
+import json
+import zipfile
+
+import numpy as np
+import pydicom
+import pytest
+
+from reader_study.audit.models import AuditEvent
+from reader_study.cases.models import Case, CaseTruth, ClinicalNote, Instance, Series
+from reader_study.cases.services import import_cases
+from reader_study.cases.volumes import load_series_volume
+from reader_study.vocabulary import PHASES, Phase
+
+from .factories import manifest_row, write_manifest, write_study
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_stores_case_truth_phases_and_sorted_slices(tmp_path, media_root, django_capture_on_commit_callbacks):
+    study = write_study(tmp_path / "in", "C001", slices=4)
+    manifest = write_manifest(tmp_path / "m.csv", [manifest_row("C001", sex="male", lab_AFP="400")])
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        report = import_cases(tmp_path / "in", manifest)
+    assert report.imported_cases == ["C001"] and report.instances == 16 and len(callbacks) == 1
+    case = Case.objects.get(case_id="C001")
+    assert (case.sex, case.age, case.cohort) == ("M", 61, "train")
+    assert CaseTruth.objects.get(case=case).tumour_class == "HCC"
+    assert ClinicalNote.objects.get(case=case).values == {"AFP": 400.0}
+    series = {s.phase: s for s in Series.objects.filter(study__case=case)}
+    assert set(series) == {p.value for p in PHASES}
+    for phase in PHASES:
+        s = series[phase.value]
+        assert s.series_instance_uid == study.series_uids[phase] and s.slice_count == 4
+        assert s.slice_spacing == pytest.approx(5.0) and s.pixel_spacing == [0.8, 0.8]
+        positions = list(s.instances.values_list("position", flat=True))
+        assert positions == sorted(positions) == [-100.0, -95.0, -90.0, -85.0]
+        assert np.array_equal(load_series_volume(s).hu, study.volumes[phase].astype(np.float32))
+    assert series["arterial"].phase_source == "series description"
+    assert AuditEvent.objects.filter(action="case.imported", object_id=str(case.pk)).exists()
+
+
+def test_stored_files_carry_pixel_offsets_and_cached_metadata(tmp_path, media_root):
+    write_study(tmp_path / "in", "C001", slices=3)
+    import_cases(tmp_path / "in", write_manifest(tmp_path / "m.csv", [manifest_row("C001")]))
+    instance = Instance.objects.filter(series__phase="delayed").order_by("index").first()
+    raw = (media_root / instance.path).read_bytes()
+    pixels = np.frombuffer(raw[instance.pixel_offset:instance.pixel_offset + instance.pixel_length], "<u2")
+    ds = pydicom.dcmread(media_root / instance.path)
+    assert np.array_equal(pixels.reshape(16, 16), ds.pixel_array)
+    metadata = json.loads((media_root / instance.series.metadata_json).read_text())
+    assert len(metadata) == 3 and "7FE00010" not in metadata[0]
+    assert [m["00080018"]["Value"][0] for m in metadata] == list(
+        instance.series.instances.values_list("sop_instance_uid", flat=True))
+
+
+def test_reimport_is_a_reported_noop(tmp_path, media_root, snapshot):
+    write_study(tmp_path / "in", "C001", slices=3)
+    manifest = write_manifest(tmp_path / "m.csv", [manifest_row("C001")])
+    import_cases(tmp_path / "in", manifest)
+    before = snapshot()
+    report = import_cases(tmp_path / "in", manifest)
+    assert report.unchanged_cases == ["C001"] and report.imported_cases == [] and report.is_noop
+    assert snapshot() == before
+
+
+def test_phi_is_refused_without_deidentify_and_replaced_with_it(tmp_path, media_root):
+    study = write_study(tmp_path / "in", "C001", slices=3, deidentified=False)
+    manifest = write_manifest(tmp_path / "m.csv", [manifest_row("C001")])
+    with pytest.raises(Exception, match="contains identifying data.*--deidentify"):
+        import_cases(tmp_path / "in", manifest)
+    report = import_cases(tmp_path / "in", manifest, deidentify=True)
+    assert report.deidentified
+    uids = set(Series.objects.values_list("series_instance_uid", flat=True))
+    assert uids.isdisjoint(study.series_uids.values()) and len(uids) == 4
+    stored = [pydicom.dcmread(media_root / p) for p in Instance.objects.values_list("path", flat=True)]
+    assert {str(ds.PatientName) for ds in stored} == {"C001"}
+    assert {ds.PatientIdentityRemoved for ds in stored} == {"YES"} and all(ds.DeidentificationMethod for ds in stored)
+    assert len({ds.StudyInstanceUID for ds in stored}) == 1 and len({ds.FrameOfReferenceUID for ds in stored}) == 1
+    assert {ds.SeriesInstanceUID for ds in stored} == uids
+    again = import_cases(tmp_path / "in", manifest, deidentify=True)
+    assert again.unchanged_cases == ["C001"]
+
+
+def test_all_phases_in_one_series_are_split_by_acquisition_number(tmp_path, media_root):
+    shared_uid = "1.2.826.0.1.3680043.8.498.1"
+
+    def one_series(ds, phase, k):
+        ds.SeriesInstanceUID, ds.SeriesNumber, ds.SeriesDescription = shared_uid, 3, "LIVER 4 PHASE"
+        ds.AcquisitionNumber = PHASES.index(phase) + 1
+
+    write_study(tmp_path / "in", "C001", slices=3, mutate=one_series)
+    report = import_cases(tmp_path / "in", write_manifest(tmp_path / "m.csv", [manifest_row("C001")]))
+    series = {s.phase: s for s in Series.objects.all()}
+    assert len({s.series_instance_uid for s in series.values()}) == 4
+    assert series["pre_contrast"].phase_source == "no contrast agent"
+    assert series["delayed"].phase_source == "acquisition order"
+    for s in series.values():
+        path = media_root / s.instances.first().path
+        assert pydicom.dcmread(path).SeriesInstanceUID == s.series_instance_uid
+    assert "part 4" in report.phases["C001"]["delayed"]
+
+
+def test_scouts_and_non_dicom_files_are_listed_not_fatal(tmp_path, media_root):
+    study = write_study(tmp_path / "in", "C001", slices=3)
+    scout = pydicom.dcmread(study.files[Phase.PORTAL_VENOUS][0])
+    scout.ImageType = ["ORIGINAL", "PRIMARY", "LOCALIZER"]
+    scout.SeriesInstanceUID = scout.SOPInstanceUID = scout.file_meta.MediaStorageSOPInstanceUID = "1.2.3.4.5"
+    scout.SeriesNumber, scout.SeriesDescription = 1, "Topogram"
+    scout.save_as(study.folder / "dicom" / "scout.dcm")
+    (study.folder / "AUTORUN.INF").write_text("[autorun]")
+    (tmp_path / "in" / "viewer.exe").write_bytes(b"MZ" + bytes(200))
+    report = import_cases(tmp_path / "in", write_manifest(tmp_path / "m.csv", [manifest_row("C001")]))
+    assert report.imported_cases == ["C001"]
+    assert {s.path for s in report.skipped_files} == {"C001/AUTORUN.INF", "viewer.exe"}
+    ignored = [(i.series_instance_uid, i.reason) for i in report.ignored_series]
+    assert ignored == [("1.2.3.4.5", "scout / localizer images")]
+    assert "Skipped viewer.exe" in report.summary()
+
+
+def test_zip_import_matches_folder_import(tmp_path, media_root):
+    study = write_study(tmp_path / "in", "C001", slices=3)
+    with zipfile.ZipFile(tmp_path / "study.zip", "w") as archive:
+        for path in study.folder.rglob("*.dcm"):
+            archive.write(path, path.relative_to(tmp_path / "in"))
+    report = import_cases(tmp_path / "study.zip", write_manifest(tmp_path / "m.csv", [manifest_row("C001")]))
+    assert report.imported_cases == ["C001"] and Instance.objects.count() == 12
+    assert not (media_root / ".import-staging").exists()
