@@ -88,28 +88,41 @@ def design_from_rows(rows: Iterable[Mapping[str, object]], treatment_order: Sequ
 
 def _assemble(reads: dict[tuple[str, str, str], float], truth: dict[str, int],
               treatment_order: Sequence[str] | None) -> MRMCDesign:
-    treatments = [str(t) for t in treatment_order] if treatment_order else natural_order(k[0] for k in reads)
-    unknown = {k[0] for k in reads} - set(treatments)
-    if unknown:
-        raise MRMCDesignError(f"treatment(s) {sorted(unknown)} not in the treatment order {treatments}")
-    readers, cases = natural_order(k[1] for k in reads), natural_order(truth)
-    if len(readers) < 2:
-        raise MRMCDesignError(f"one reader only ({readers[0]}): random-reader analysis needs at least two readers")
-    if len(treatments) < 2:
-        raise MRMCDesignError(f"one treatment only ({treatments[0]}): need at least two to compare")
+    treatments, readers, cases, ratings = crossed_array(reads, treatment_order)
     truth_arr = np.array([truth[c] for c in cases], dtype=int)
     if truth_arr.min() == truth_arr.max():
         raise MRMCDesignError(f"one truth class only (all cases have truth {truth_arr[0]}): need diseased and "
                               "non-diseased cases")
-    ratings = np.full((len(treatments), len(readers), len(cases)), np.nan)
+    return MRMCDesign(treatments, readers, cases, truth_arr, ratings)
+
+
+def crossed_array(reads: Mapping[tuple[str, str, str], float], treatment_order: Sequence[str] | None = None
+                  ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], np.ndarray]:
+    """Return (treatments, readers, cases, values (t, r, c)) from {(treatment, reader, case): value}.
+
+    Raises
+    ------
+    MRMCDesignError
+        For fewer than two readers or treatments, a treatment outside ``treatment_order``, or a missing read.
+    """
+    treatments = [str(t) for t in treatment_order] if treatment_order else natural_order(k[0] for k in reads)
+    unknown = {k[0] for k in reads} - set(treatments)
+    if unknown:
+        raise MRMCDesignError(f"treatment(s) {sorted(unknown)} not in the treatment order {treatments}")
+    readers, cases = natural_order(k[1] for k in reads), natural_order(k[2] for k in reads)
+    if len(readers) < 2:
+        raise MRMCDesignError(f"one reader only ({readers[0]}): random-reader analysis needs at least two readers")
+    if len(treatments) < 2:
+        raise MRMCDesignError(f"one treatment only ({treatments[0]}): need at least two to compare")
+    values = np.full((len(treatments), len(readers), len(cases)), np.nan)
     t_index = {t: i for i, t in enumerate(treatments)}
     r_index = {r: j for j, r in enumerate(readers)}
     c_index = {c: k for k, c in enumerate(cases)}
     for (t, r, c), value in reads.items():
-        ratings[t_index[t], r_index[r], c_index[c]] = value
-    if np.isnan(ratings).any():
+        values[t_index[t], r_index[r], c_index[c]] = value
+    if np.isnan(values).any():
         missing = [f"reader {readers[j]} / treatment {treatments[i]} / case {cases[k]}"
-                   for i, j, k in zip(*np.nonzero(np.isnan(ratings)))]
+                   for i, j, k in zip(*np.nonzero(np.isnan(values)))]
         raise MRMCDesignError(f"{len(missing)} missing read(s), the design must be fully crossed: "
                               + "; ".join(missing[:5]) + (" ..." if len(missing) > 5 else ""))
-    return MRMCDesign(tuple(treatments), tuple(readers), tuple(cases), truth_arr, ratings)
+    return tuple(treatments), tuple(readers), tuple(cases), values

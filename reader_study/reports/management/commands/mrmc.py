@@ -18,6 +18,7 @@ from reader_study.stats.mrmc_design import COLUMNS, design_from_rows
 
 
 class Command(BaseCommand):
+    requires_system_checks: list = []  # a pure analysis of a file: no database, no URLs
     help = "Run an Obuchowski-Rockette MRMC analysis (RRRC with Hillis ddf, FRRC, RRFC) on a CSV of reads."
 
     def add_arguments(self, parser):
