@@ -1,19 +1,32 @@
 """HTML pages of readers and coordinators, mounted at ``/``.
 
 Every view checks permissions on the server (``access`` + PROTOCOL's services);
-hiding a link is never the protection.
+hiding a link is never the protection. Readers address cases by the study's
+opaque key, never by the manifest's case id.
 """
 from django.urls import path
 
-from .views import audit, home, imports, readers, studies
+from .views import audit, coordinator, home, imports, reader, readers, reading, study_setup
 
 app_name = "studies"
 urlpatterns = [
     path("", home.home, name="home"),
     # Reader pages
-    path("my/studies/", studies.MyStudiesView.as_view(), name="my_studies"),
+    path("my/studies/", reader.my_studies, name="my_studies"),
+    path("my/studies/<int:study_pk>/", reader.reader_study, name="reader_study"),
+    path("my/studies/<int:study_pk>/sessions/<int:number>/", reader.worklist, name="worklist"),
+    path("my/studies/<int:study_pk>/sessions/<int:number>/open/", reader.open_session, name="open_session"),
+    path("my/studies/<int:study_pk>/cases/<str:key>/<str:arm>/", reading.read_case, name="read_case"),
+    path("my/reads/<int:read_pk>/heartbeat/", reading.heartbeat, name="read_heartbeat"),
     # Coordinator pages
-    path("studies/", studies.CoordinatorStudiesView.as_view(), name="coordinator_studies"),
+    path("studies/", coordinator.study_list, name="coordinator_studies"),
+    path("studies/new/", coordinator.study_create, name="study_create"),
+    path("studies/<int:study_pk>/", coordinator.study_detail, name="study_detail"),
+    path("studies/<int:study_pk>/configure/", coordinator.study_configure, name="study_configure"),
+    path("studies/<int:study_pk>/status/<str:action>/", coordinator.study_status, name="study_status"),
+    path("studies/<int:study_pk>/cases/", study_setup.study_cases, name="study_cases"),
+    path("studies/<int:study_pk>/readers/", study_setup.study_readers, name="study_readers"),
+    path("studies/<int:study_pk>/progress/", coordinator.study_progress, name="study_progress"),
     path("readers/", readers.ReaderListView.as_view(), name="readers"),
     path("imports/", imports.ImportListView.as_view(), name="imports"),
     path("imports/upload/", imports.ImportUploadView.as_view(), name="import_upload"),

@@ -1,7 +1,9 @@
-"""The few calls the pages make into PROTOCOL's services, in one place."""
+"""Reader-profile calls of the Readers page, delegated to PROTOCOL's services."""
 from __future__ import annotations
 
 from typing import Any
+
+from .. import services
 
 
 def reader_experience(user) -> str | None:
@@ -11,5 +13,5 @@ def reader_experience(user) -> str | None:
 
 
 def set_reader_experience(user, experience: str, years: int | None, *, actor: Any) -> None:
-    """Store the experience level on the reader profile (PROTOCOL's model)."""
-    return None
+    """Store the experience stratum on the reader profile (audited by the service)."""
+    services.do_set_reader_profile(actor, user, experience=experience, years_of_experience=years or 0)

@@ -1,0 +1,101 @@
+// Reading page: active-time tracker (pauses when the tab is hidden or the reader is idle), heartbeats to the
+// server, live read-outs of confidence sliders, and the origin question shown only for liver metastasis.
+(function () {
+  "use strict";
+  const IDLE_AFTER_MS = 60 * 1000;
+  const TICK_MS = 1000;
+  const HEARTBEAT_MS = 15 * 1000;
+
+  const root = document.getElementById("reading-root");
+  if (!root) return;
+  const heartbeatUrl = root.dataset.heartbeatUrl;
+  const locked = root.dataset.locked === "true";
+  const csrfInput = document.querySelector("input[name=csrfmiddlewaretoken]");
+  const display = document.getElementById("active-time");
+  const hiddenField = document.getElementById("id_active_seconds");
+
+  let lastActivity = Date.now();
+  let lastTick = Date.now();
+  let activeMs = 0;
+  let unsentMs = 0;
+
+  function isActive() {
+    return document.visibilityState === "visible" && Date.now() - lastActivity < IDLE_AFTER_MS;
+  }
+  function format(ms) {
+    const s = Math.floor(ms / 1000);
+    return String(Math.floor(s / 60)).padStart(2, "0") + ":" + String(s % 60).padStart(2, "0");
+  }
+  function tick() {
+    const now = Date.now();
+    const elapsed = Math.min(now - lastTick, 5 * TICK_MS);  // a suspended tab does not count
+    lastTick = now;
+    const active = isActive();
+    if (active) { activeMs += elapsed; unsentMs += elapsed; }
+    if (display) {
+      display.textContent = "Active reading time " + format(activeMs) + (active ? "" : " (paused)");
+      display.classList.toggle("paused", !active);
+    }
+    if (hiddenField) hiddenField.value = (activeMs / 1000).toFixed(1);
+  }
+  function sendHeartbeat(useBeacon) {
+    if (!heartbeatUrl || locked || unsentMs < 500) return;
+    const body = new URLSearchParams({active_seconds: (unsentMs / 1000).toFixed(1)});
+    unsentMs = 0;
+    const headers = {"X-CSRFToken": csrfInput ? csrfInput.value : ""};
+    fetch(heartbeatUrl, {method: "POST", body: body, headers: headers, credentials: "same-origin",
+      keepalive: Boolean(useBeacon)}).catch(function () { /* the next heartbeat carries on */ });
+  }
+  function markActivity() { lastActivity = Date.now(); }
+  ["mousemove", "mousedown", "keydown", "wheel", "touchstart", "pointerdown", "input"].forEach(function (name) {
+    document.addEventListener(name, markActivity, {passive: true, capture: true});
+  });
+  document.addEventListener("visibilitychange", function () {
+    tick();
+    if (document.visibilityState === "hidden") sendHeartbeat(true);
+    else markActivity();
+  });
+  if (!locked) {
+    window.setInterval(tick, TICK_MS);
+    window.setInterval(function () { sendHeartbeat(false); }, HEARTBEAT_MS);
+    window.addEventListener("pagehide", function () { sendHeartbeat(true); });
+  }
+
+  // Confidence sliders show their value next to them.
+  document.querySelectorAll("input[type=range][data-output]").forEach(function (slider) {
+    const out = document.getElementById(slider.dataset.output);
+    const show = function () { if (out) out.textContent = slider.value; };
+    slider.addEventListener("input", show);
+    show();
+  });
+
+  // The origin question applies only to liver metastasis.
+  const originBlock = document.getElementById("origin-question");
+  function syncOrigin() {
+    if (!originBlock) return;
+    const chosen = document.querySelector("input[name=diagnosis]:checked");
+    const isLM = Boolean(chosen && chosen.value === "LM");
+    originBlock.hidden = !isLM;
+    originBlock.querySelectorAll("input, select").forEach(function (el) { el.disabled = !isLM || locked; });
+  }
+  document.querySelectorAll("input[name=diagnosis]").forEach(function (el) {
+    el.addEventListener("change", syncOrigin);
+  });
+  syncOrigin();
+
+  // Overlay toggles are forwarded to the viewer (it listens for this event once it is embedded).
+  document.querySelectorAll("input[data-overlay]").forEach(function (toggle) {
+    toggle.addEventListener("change", function () {
+      document.dispatchEvent(new CustomEvent("reader-study:overlay", {
+        detail: {overlay: toggle.dataset.overlay, visible: toggle.checked}}));
+    });
+  });
+
+  // A double click on submit sends once; the server ignores a double submit anyway.
+  const form = document.getElementById("answer-form");
+  if (form) form.addEventListener("submit", function () {
+    tick();
+    const button = form.querySelector("button[type=submit]");
+    if (button) window.setTimeout(function () { button.disabled = true; }, 0);
+  });
+})();
