@@ -10,8 +10,6 @@ from django.db import models
 
 from reader_study.cases.models import Case
 
-SYNTHETIC_LABEL = "synthetic data, not for clinical use"
-
 
 class ModelVersion(models.Model):
     """One registered, checksummed model (classifier bundle + segmentation model)."""

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "inference"
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/<int:pk>/status", views.case_status, name="case-status"),
+]
