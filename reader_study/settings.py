@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "reader_study.studies",
     "reader_study.viewer",
     "reader_study.reports",
+    "reader_study.demo",
     "inference",
 ]
 
