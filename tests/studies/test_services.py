@@ -195,3 +195,25 @@ def test_every_state_change_is_audited(cast):
     assert {"study.created", "reader.enrolled", "study.opened", "session.opened", "read.started",
             "read.submitted", "session.completed", "study.config_locked"} <= actions
     assert ReadingSession.objects.get(reader=cast.reader, number=1).completed_at is not None
+
+
+def test_consensus_unaided_then_aided_for_a_group(cast):
+    from reader_study.studies.models import ConsensusRead
+
+    group = [cast.reader, cast.second_reader]
+    case = cast.cases[0]
+    with pytest.raises(ProtocolError) as refused:
+        services.do_submit_consensus(cast.reader, cast.study, readers=group, case=case, arm="aided", answers=ANSWERS)
+    assert refused.value.codes == ("unaided_read_not_locked",)
+    with pytest.raises(PermissionDenied):
+        services.do_submit_consensus(cast.other_reader, cast.study, readers=group, case=case, arm="unaided",
+                                     answers=ANSWERS)
+    first = services.do_submit_consensus(cast.reader, cast.study, readers=group, case=case, arm="unaided",
+                                         answers=ANSWERS)
+    again = services.do_submit_consensus(cast.second_reader, cast.study, readers=group[::-1], case=case,
+                                         arm="unaided", answers=ANSWERS)
+    assert again.pk == first.pk and first.locked
+    services.do_submit_consensus(cast.coordinator, cast.study, readers=group, case=case, arm="aided",
+                                 answers=LM_ANSWERS)
+    assert ConsensusRead.objects.filter(case=case).count() == 2
+    assert AuditEvent.objects.filter(action="consensus.submitted").count() == 2

@@ -8,6 +8,7 @@ any of them is raised.
 """
 from reader_study.protocol import ProtocolError
 
+from .consensus import check_can_submit_consensus, consensus_ai_payload, do_submit_consensus
 from .facts import reader_state, study_plans
 from .reads import (
     ai_payload,
@@ -49,7 +50,8 @@ from .studies import (
 
 __all__ = [
     "DEFAULT_WASHOUT_DAYS", "ProtocolError", "WorklistItem", "ai_payload", "ai_result_for", "check_ai_allowed",
-    "check_can_coordinate", "check_can_create_study", "check_can_open_session", "check_can_start_read",
+    "check_can_coordinate", "check_can_submit_consensus", "consensus_ai_payload", "do_submit_consensus",
+    "check_can_create_study", "check_can_open_session", "check_can_start_read",
     "check_configuration", "check_owns_read", "do_add_coordinator", "do_amend_read", "do_close_study",
     "do_configure_study", "do_create_study", "do_enrol_reader", "do_open_session", "do_open_study",
     "do_record_heartbeat", "do_set_cases", "do_set_reader_profile", "do_show_ai_for_read", "do_start_read",

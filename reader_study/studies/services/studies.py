@@ -107,6 +107,10 @@ def do_create_study(actor: Any, *, name: str, cases: Iterable[Case] = (), **conf
     _replace_cases(study, cases)
     record("study.created", study, actor=actor, study_id=study.pk,
            after={**_config_snapshot(study), "cases": len(cases)})
+    if study.washout_days < DEFAULT_WASHOUT_DAYS:
+        record("study.washout_shortened", study, actor=actor, study_id=study.pk,
+               before={"washout_days": DEFAULT_WASHOUT_DAYS}, after={"washout_days": study.washout_days},
+               message="pilot study")
     return study
 
 
