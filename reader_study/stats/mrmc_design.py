@@ -105,6 +105,8 @@ def crossed_array(reads: Mapping[tuple[str, str, str], float], treatment_order: 
     MRMCDesignError
         For fewer than two readers or treatments, a treatment outside ``treatment_order``, or a missing read.
     """
+    if not reads:
+        raise MRMCDesignError("no reads")
     treatments = [str(t) for t in treatment_order] if treatment_order else natural_order(k[0] for k in reads)
     unknown = {k[0] for k in reads} - set(treatments)
     if unknown:
