@@ -86,7 +86,7 @@ PAGE_STUDY = {"study_pk": "study_pk"}
 
 PAGE_ROWS: list[Row] = [
     Row("login", "get", everyone(302, anon=200)),  # logged-in users are sent on
-    Row("login", "post", everyone(200)),  # empty form: errors shown, nobody logged in
+    Row("login", "post", everyone(302, anon=200)),  # anonymous: empty form, errors; logged in: sent on
     Row("logout", "post", everyone(302)),
     Row("password_change", "get", everyone(200, anon=302)),
     Row("password_change_done", "get", everyone(200, anon=302)),
