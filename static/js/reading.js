@@ -83,13 +83,27 @@
   });
   syncOrigin();
 
-  // Overlay toggles are forwarded to the viewer (it listens for this event once it is embedded).
+  // Overlay toggles drive the viewer's own overlay buttons (and follow them when the reader uses the viewer's
+  // toolbar or its O / H keys). The viewer fetches overlays only from gated endpoints.
+  const VIEWER_ACTIONS = {masks: "ai-mask", heatmaps: "ai-heatmap"};
+  function viewerButton(toggle) {
+    return document.querySelector('[data-rs-viewer] [data-action="' + VIEWER_ACTIONS[toggle.dataset.overlay] + '"]');
+  }
   document.querySelectorAll("input[data-overlay]").forEach(function (toggle) {
     toggle.addEventListener("change", function () {
-      document.dispatchEvent(new CustomEvent("reader-study:overlay", {
-        detail: {overlay: toggle.dataset.overlay, visible: toggle.checked}}));
+      const button = viewerButton(toggle);
+      if (button && (button.getAttribute("aria-pressed") === "true") !== toggle.checked) button.click();
     });
   });
+  const host = document.querySelector("[data-rs-viewer]");
+  if (host && window.MutationObserver) {
+    new MutationObserver(function () {
+      document.querySelectorAll("input[data-overlay]").forEach(function (toggle) {
+        const button = viewerButton(toggle);
+        if (button) toggle.checked = button.getAttribute("aria-pressed") === "true";
+      });
+    }).observe(host, {subtree: true, attributes: true, attributeFilter: ["aria-pressed"]});
+  }
 
   // A double click on submit sends once; the server ignores a double submit anyway.
   const form = document.getElementById("answer-form");

@@ -19,7 +19,7 @@ def keys(study):
 
 
 def read_url(study, key, arm):
-    return reverse("studies:read_case", kwargs={"study_pk": study.pk, "key": key, "arm": arm})
+    return reverse(f"studies:read_{arm}", kwargs={"study_pk": study.pk, "key": key})
 
 
 def read_all(client, study, arm):

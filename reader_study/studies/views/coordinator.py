@@ -20,8 +20,8 @@ from .common import require_coordinator
 
 
 def coordinated_study(user, study_pk: int) -> ReaderStudy:
-    """Return the study if ``user`` coordinates it; 404 if it does not exist, 403 otherwise."""
-    study = get_object_or_404(ReaderStudy, pk=study_pk)
+    """Return the study if ``user`` coordinates it; 404 if they cannot see it at all, 403 for its readers."""
+    study = get_object_or_404(services.studies_for(user), pk=study_pk)
     services.check_can_coordinate(user, study)
     return study
 
@@ -121,9 +121,7 @@ def study_detail(request, study_pk: int):
 def study_status(request, study_pk: int, action: str):
     """Open a draft for reading, or close an open study."""
     study = coordinated_study(request.user, study_pk)
-    do = {"open": services.do_open_study, "close": services.do_close_study}.get(action)
-    if do is None:
-        return redirect("studies:study_detail", study_pk=study.pk)
+    do = {"open": services.do_open_study, "close": services.do_close_study}[action]
     try:
         do(request.user, study)
     except ValidationError as error:

@@ -69,7 +69,7 @@ def open_session(request, study_pk: int, number: int):
 
 
 def item_url(study: ReaderStudy, key: str, arm: str) -> str:
-    return reverse("studies:read_case", kwargs={"study_pk": study.pk, "key": key, "arm": arm})
+    return reverse(f"studies:read_{arm}", kwargs={"study_pk": study.pk, "key": key})
 
 
 def worklist_rows(study: ReaderStudy, session: ReadingSession) -> list[dict]:
