@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -27,13 +27,8 @@ def coordinated_study(user, study_pk: int) -> ReaderStudy:
 
 
 def statistics_url(study: ReaderStudy) -> str:
-    """STATS's page for this study (its URL name, else the statistics index)."""
-    for name, args in (("reports:study", [study.pk]), ("reports:index", [])):
-        try:
-            return reverse(name, args=args)
-        except NoReverseMatch:
-            continue
-    return "/statistics/"
+    """STATS's page for this study (statistics and exports)."""
+    return reverse("reports:study", args=[study.pk])
 
 
 def inference_summary(study: ReaderStudy) -> dict[str, int]:
