@@ -127,7 +127,7 @@ def stage_case(case: CasePlan, staging: Path, masks_dir: Path | None, progress: 
         series_dir = f"{folder}/{phase.value}"
         split_uid = phase_plan.candidate.series_uid if phase_plan.candidate.split_label else None
         instances = [
-            storage.stage_instance(record.path, staging / series_dir / f"{index:04d}.dcm", staging,
+            storage.stage_instance(record, staging / series_dir / f"{index:04d}.dcm", staging,
                                    series_uid=split_uid, deidentify_as=deid)
             for index, record in enumerate(phase_plan.geometry.slices)
         ]

@@ -21,6 +21,7 @@ from pydicom.dataset import Dataset
 
 from reader_study.dicom_import.deidentify import deidentify
 from reader_study.dicom_import.errors import ImportFailed
+from reader_study.dicom_import.records import SliceRecord
 from reader_study.dicom_import.validate import DEFER_SIZE, ensure_transfer_syntax, pixel_data_location
 
 STAGING_FOLDER = ".import-staging"
@@ -72,7 +73,7 @@ def needs_rewrite(source: Path) -> bool:
 
 
 def stage_instance(
-    source: Path,
+    record: SliceRecord,
     target: Path,
     staging_root: Path,
     *,
@@ -81,16 +82,25 @@ def stage_instance(
 ) -> StoredInstance:
     """Copy (or rewrite, when UIDs or PHI must change) one file into staging and describe it."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if series_uid is None and deidentify_as is None and not needs_rewrite(source):
-        shutil.copyfile(source, target)
-    else:
-        ds = pydicom.dcmread(source, force=True)
-        ensure_transfer_syntax(ds)
-        if series_uid is not None:
-            ds.SeriesInstanceUID = series_uid
-        if deidentify_as is not None:
-            deidentify(ds, case_id=deidentify_as[0], salt=deidentify_as[1])
-        ds.save_as(target, enforce_file_format=True)
+    if series_uid is None and deidentify_as is None and record.header is not None and not needs_rewrite(record.path):
+        data = record.path.read_bytes()
+        target.write_bytes(data)
+        return StoredInstance(
+            relative_path=target.relative_to(staging_root).as_posix(),
+            size=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+            sop_instance_uid=record.sop_instance_uid,
+            transfer_syntax_uid=str(record.header.file_meta.TransferSyntaxUID),
+            pixel_location=record.pixel_location,
+            metadata=header_json(record.header),
+        )
+    ds = pydicom.dcmread(record.path, force=True)
+    ensure_transfer_syntax(ds)
+    if series_uid is not None:
+        ds.SeriesInstanceUID = series_uid
+    if deidentify_as is not None:
+        deidentify(ds, case_id=deidentify_as[0], salt=deidentify_as[1])
+    ds.save_as(target, enforce_file_format=True)
     return describe_file(target, staging_root)
 
 
@@ -115,8 +125,9 @@ def describe_file(path: Path, staging_root: Path) -> StoredInstance:
 
 def header_json(ds: Dataset) -> dict:
     """DICOM JSON model of a header without PixelData (for the viewer's WADO-RS metadata)."""
-    header = ds.copy()
-    if "PixelData" in header:
+    header = ds
+    if "PixelData" in ds:
+        header = ds.copy()
         del header.PixelData
     return header.to_json_dict(bulk_data_threshold=1 << 20, bulk_data_element_handler=lambda element: "")
 

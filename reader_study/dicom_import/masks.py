@@ -20,6 +20,10 @@ LPS_TO_RAS = np.diag([-1.0, -1.0, 1.0, 1.0])
 MASK_LABELS = {0, 1, 2}
 
 
+def _whole_numbers(data: np.ndarray) -> bool:
+    return np.issubdtype(data.dtype, np.integer) or bool(np.all(np.mod(data, 1) == 0))
+
+
 def grid_affine(orientation, pixel_spacing, slice_spacing: float, normal, origin) -> np.ndarray:
     """RAS affine of voxel (column, row, slice) for a DICOM stack (NIfTI convention)."""
     row_dir, col_dir = np.asarray(orientation[:3], float), np.asarray(orientation[3:6], float)
@@ -50,7 +54,7 @@ def read_mask(path: Path, expected_affine: np.ndarray, shape_zyx: tuple[int, int
     zyx = np.ascontiguousarray(np.transpose(data, (2, 1, 0)))
     if zyx.shape != tuple(shape_zyx):
         raise ImportFailed(display, f"mask shape (z,y,x) {zyx.shape} does not match the series {tuple(shape_zyx)}")
-    labels = set(np.unique(zyx).tolist())
-    if not labels <= MASK_LABELS:
-        raise ImportFailed(display, f"mask labels {sorted(labels)}; expected 0 background, 1 liver, 2 tumour")
+    if not np.issubdtype(zyx.dtype, np.number) or zyx.min() < 0 or zyx.max() > 2 or not _whole_numbers(zyx):
+        raise ImportFailed(display, f"mask labels {sorted(set(np.unique(zyx).tolist()))[:10]}; expected 0 "
+                                    "background, 1 liver, 2 tumour")
     return zyx.astype(np.uint8)

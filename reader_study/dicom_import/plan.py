@@ -24,7 +24,7 @@ from .records import SliceRecord, record_from_dataset
 from .report import IgnoredSeries, SkippedFile
 from .scan import ScanResult
 from .series import SeriesCandidate, check_single_study, triage
-from .validate import check_ct_image, decode_hu, is_structured_report, read_dataset
+from .validate import check_ct_image, check_pixel_data, is_structured_report, pixel_data_location, read_dataset
 
 Progress = Callable[[float, str], None]
 
@@ -103,7 +103,7 @@ def _read_files(scan: ScanResult, manifest: dict[str, ManifestRow], progress: Pr
             if int(ds.get("NumberOfFrames", 1) or 1) > 1:
                 raise ImportFailed(display, "multi-frame (Enhanced CT) images are not supported by the importer; "
                                             "convert the series to single-frame CT Image Storage")
-            decode_hu(ds, display)
+            check_pixel_data(ds, path, display)
         case_id, folder = _case_of(path, scan.root, str(ds.get("PatientID", "")), manifest)
         if case_id is None:
             raise ImportFailed(display, "image belongs to no manifest case (no folder named after a case_id "
@@ -113,7 +113,8 @@ def _read_files(scan: ScanResult, manifest: dict[str, ManifestRow], progress: Pr
         tags = find_phi(ds)
         if tags and not is_structured_report(ds):
             phi.setdefault(case_id, (display, tags))
-        per_case[case_id].append(record_from_dataset(path, display, ds))
+        location = pixel_data_location(ds)
+        per_case[case_id].append(record_from_dataset(path, display, ds, pixel_location=location, keep_header=True))
         if progress and (n % 16 == 0 or n + 1 == total):
             progress(0.05 + 0.45 * (n + 1) / total, f"checked {n + 1} of {total} files")
     return per_case, folders, phi

@@ -1,7 +1,7 @@
 """The per-file facts the importer needs, pulled out of a DICOM header once."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydicom.dataset import Dataset
@@ -36,6 +36,8 @@ class SliceRecord:
     frame_of_reference_uid: str
     patient_id: str
     frames: int = 1
+    pixel_location: tuple[int, int] | None = None
+    header: Dataset | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_localizer(self) -> bool:
@@ -65,8 +67,18 @@ def _floats(value) -> tuple[float, ...] | None:
         return None
 
 
-def record_from_dataset(path: Path, display: str, ds: Dataset) -> SliceRecord:
-    """Build a :class:`SliceRecord` from a parsed header (missing tags become ``None`` / empty)."""
+def record_from_dataset(
+    path: Path, display: str, ds: Dataset, *, pixel_location: tuple[int, int] | None = None, keep_header: bool = False
+) -> SliceRecord:
+    """Build a :class:`SliceRecord` from a parsed header (missing tags become ``None`` / empty).
+
+    ``keep_header`` keeps the header (pixel data removed) so that storing the file needs no second parse.
+    """
+    header = None
+    if keep_header:
+        header = ds
+        if "PixelData" in header:
+            del header.PixelData
     return SliceRecord(
         path=path,
         display=display,
@@ -93,6 +105,8 @@ def record_from_dataset(path: Path, display: str, ds: Dataset) -> SliceRecord:
         frame_of_reference_uid=str(ds.get("FrameOfReferenceUID", "") or ""),
         patient_id=str(ds.get("PatientID", "") or ""),
         frames=_number(ds.get("NumberOfFrames"), int) or 1,
+        pixel_location=pixel_location,
+        header=header,
     )
 
 

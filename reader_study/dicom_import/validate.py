@@ -95,6 +95,27 @@ def decode_hu(ds: Dataset, display: str) -> np.ndarray:
     return hu[np.newaxis] if hu.ndim == 2 else hu
 
 
+def check_pixel_data(ds: Dataset, path: Path, display: str) -> None:
+    """Make sure the pixel data can be read: size check for native encodings, a full decode otherwise.
+
+    A native (uncompressed) value is just bytes, so checking its length against Rows x Columns x bits
+    (and that the file really holds that many bytes) proves it readable without decoding every slice.
+    """
+    location = pixel_data_location(ds)
+    if ds.file_meta.TransferSyntaxUID.is_compressed or location is None:
+        decode_hu(ds, display)
+        return
+    offset, length = location
+    frames = int(ds.get("NumberOfFrames", 1) or 1)
+    expected = int(ds.Rows) * int(ds.Columns) * frames * int(ds.get("BitsAllocated", 16)) // 8
+    available = path.stat().st_size - offset
+    if length < expected or available < expected:
+        raise ImportFailed(
+            display, f"pixel data cannot be decoded: {min(length, available)} bytes present, {expected} expected "
+                     "(truncated or inconsistent file)",
+        )
+
+
 def pixel_data_location(ds: Dataset) -> tuple[int, int] | None:
     """Byte offset and length of the PixelData value in the file (for fast serving), if known."""
     raw = ds.get_item(0x7FE00010, keep_deferred=True)
