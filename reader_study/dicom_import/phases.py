@@ -91,12 +91,14 @@ def assign_phases(
     remaining = _apply_overrides(case_id, candidates, overrides or {}, result)
     claims: dict[Phase, list[tuple[SeriesCandidate, str]]] = {p: [] for p in PHASES}
     unknown: list[SeriesCandidate] = []
+    any_contrast = any(c.contrast_agent for c in candidates)
     for candidate in remaining:
-        phase, source = _detect(candidate, any_contrast=any(c.contrast_agent for c in candidates))
-        if phase is None or phase in result.series:
-            unknown.append(candidate) if phase is None else result.ignored.append(
-                ignore_candidate(case_id, candidate, f"also looks {phase.value}; manifest override chose another")
-            )
+        phase, source = _detect(candidate, any_contrast=any_contrast)
+        if phase is None:
+            unknown.append(candidate)
+        elif phase in result.series:
+            reason = f"also looks {phase.value}; the manifest override chose another series"
+            result.ignored.append(ignore_candidate(case_id, candidate, reason))
         else:
             claims[phase].append((candidate, source))
     for phase, claimed in claims.items():

@@ -70,6 +70,9 @@ def test_changing_pixel_spacing_or_orientation_is_refused():
         ("Portal Venous", Phase.PORTAL_VENOUS), ("DELAY 180s", Phase.DELAYED), ("Equilibrium", Phase.DELAYED),
         ("平扫", Phase.PRE_CONTRAST), ("动脉期", Phase.ARTERIAL), ("门脉期", Phase.PORTAL_VENOUS),
         ("静脉期 5mm", Phase.PORTAL_VENOUS), ("延迟期", Phase.DELAYED),
+        ("Pre-contrast 5mm", Phase.PRE_CONTRAST), ("Non-contrast", Phase.PRE_CONTRAST),
+        ("Arterial Phase 5mm", Phase.ARTERIAL), ("Portal Venous Phase 5mm", Phase.PORTAL_VENOUS),
+        ("Delayed 3 min", Phase.DELAYED), ("NC 5.0 Br40", Phase.PRE_CONTRAST), ("PVP 5.0 Br40", Phase.PORTAL_VENOUS),
     ],
 )
 def test_vendor_wordings_map_to_phases(description, phase):

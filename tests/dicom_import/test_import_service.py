@@ -128,3 +128,27 @@ def test_zip_import_matches_folder_import(tmp_path, media_root):
     report = import_cases(tmp_path / "study.zip", write_manifest(tmp_path / "m.csv", [manifest_row("C001")]))
     assert report.imported_cases == ["C001"] and Instance.objects.count() == 12
     assert not (media_root / ".import-staging").exists()
+
+
+def test_exported_cd_with_dicomdir_imports_only_referenced_images(tmp_path, media_root):
+    from pydicom.fileset import FileSet
+
+    def dated(ds, phase, k):  # the DICOMDIR study record needs these
+        ds.StudyDate, ds.StudyTime, ds.StudyID, ds.AccessionNumber = "20240101", "100000", "1", ""
+
+    study = write_study(tmp_path / "raw", "C001", slices=3, mutate=dated)
+    file_set = FileSet()
+    for paths in study.files.values():
+        for path in paths:
+            file_set.add(path)
+    file_set.write(tmp_path / "cd" / "C001")
+    stray = pydicom.dcmread(study.files[Phase.ARTERIAL][0])
+    stray.SOPInstanceUID = stray.file_meta.MediaStorageSOPInstanceUID = "1.2.3.999"
+    stray.save_as(tmp_path / "cd" / "C001" / "IMPORT_ME_NOT")
+    (tmp_path / "cd" / "C001" / "VIEWER.EXE").write_bytes(b"MZ" + bytes(100))
+    report = import_cases(tmp_path / "cd", write_manifest(tmp_path / "m.csv", [manifest_row("C001")]))
+    assert report.instances == 12 and not Instance.objects.filter(sop_instance_uid="1.2.3.999").exists()
+    reasons = {s.path: s.reason for s in report.skipped_files}
+    assert reasons["C001/IMPORT_ME_NOT"] == "not referenced by the DICOMDIR"
+    assert reasons["C001/DICOMDIR"].startswith("DICOMDIR index")
+    assert reasons["C001/VIEWER.EXE"] == "not referenced by the DICOMDIR"
