@@ -29,6 +29,7 @@ SERIES_WORDINGS: tuple[tuple[tuple[str, str, str, str], str], ...] = (
     (("Pre-contrast 5mm", "Arterial Phase 5mm", "Portal Venous Phase 5mm", "Delayed Phase 5mm"), "SOFT"),
     (("Non-contrast", "Late arterial", "Portal venous", "Delayed 3 min"), "FC08"),
     (("NC 5.0 Br40", "Arterial 5.0 Br40", "PVP 5.0 Br40", "Delay 5.0 Br40"), "Br40"),
+    (("平扫 5mm", "动脉期 5mm", "门脉期 5mm", "延迟期 5mm"), "B"),
 )
 CONTRAST_AGENT = "Iohexol 350 mgI/mL"
 
@@ -84,6 +85,8 @@ def _series(ds: Dataset, case: PhantomCase, phase: Phase) -> None:
     ds.SeriesInstanceUID = uid(case, "series", phase.value)
     ds.SeriesNumber = 2 + index
     ds.SeriesDescription = series_description(case, phase)
+    if not ds.SeriesDescription.isascii():
+        ds.SpecificCharacterSet = "ISO_IR 192"
     ds.SeriesTime = ds.AcquisitionTime = ds.ContentTime = _time(acq.start_seconds + acq.phase_delays[index])
     ds.AcquisitionNumber = 1
     ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
@@ -112,34 +115,43 @@ def _series(ds: Dataset, case: PhantomCase, phase: Phase) -> None:
         ds.ContrastBolusIngredientConcentration = 350
 
 
-def write_series(case: PhantomCase, phase: Phase, folder: Path, names: list[str], compressed: bool) -> list[Path]:
-    """Write one phase as single-frame CT files; ``names`` gives one file name per slice."""
-    grid = case.grids[phase]
-    volume = case.volumes[phase]
+def series_template(case: PhantomCase, phase: Phase) -> Dataset:
+    """Return the attributes shared by every slice of one phase's series."""
     ds = Dataset()
     _patient_study(ds, case)
     _series(ds, case, phase)
+    return ds
+
+
+def slice_dataset(template: Dataset, case: PhantomCase, phase: Phase, k: int, compressed: bool) -> Dataset:
+    """Return the complete file dataset of array slice ``k`` (ascending along the slice normal)."""
+    grid = case.grids[phase]
     n_slices = grid.shape[0]
+    ds = Dataset(template)  # shallow: per-slice attributes below are new elements, template ones are shared
+    ds.SOPInstanceUID = uid(case, "instance", phase.value, k)
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.MediaStorageSOPClassUID = CTImageStorage
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.InstanceNumber = n_slices - k  # head-first numbering: instance 1 is the most superior slice
+    z = round(grid.origin[2] + k * grid.spacing[0], 4)
+    ds.ImagePositionPatient = [grid.origin[0], grid.origin[1], z]
+    ds.SliceLocation = z
+    stored = (case.volumes[phase][k].astype(np.int32) - RESCALE_INTERCEPT).astype(np.uint16)
+    ds.PixelData = stored.tobytes()
+    if compressed:
+        ds.compress(JPEGLSLossless, stored, encoding_plugin="pyjpegls", generate_instance_uid=False)
+    return ds
+
+
+def write_series(case: PhantomCase, phase: Phase, folder: Path, names: list[str], compressed: bool) -> list[Path]:
+    """Write one phase as single-frame CT files; ``names`` gives one file name per slice."""
+    template = series_template(case, phase)
     paths = []
-    for k in range(n_slices):
-        ds.file_meta = FileMetaDataset()
-        ds.file_meta.MediaStorageSOPClassUID = CTImageStorage
-        ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-        ds.SOPInstanceUID = uid(case, "instance", phase.value, k)
-        ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
-        ds.InstanceNumber = n_slices - k  # head-first numbering: instance 1 is the most superior slice
-        z = round(grid.origin[2] + k * grid.spacing[0], 4)
-        ds.ImagePositionPatient = [grid.origin[0], grid.origin[1], z]
-        ds.SliceLocation = z
-        stored = (volume[k].astype(np.int32) - RESCALE_INTERCEPT).astype(np.uint16)
-        ds.PixelData = stored.tobytes()
-        if compressed:
-            ds.compress(JPEGLSLossless, stored, encoding_plugin="pyjpegls", generate_instance_uid=False)
-        path = folder / names[k]
-        ds.save_as(path, enforce_file_format=True)
+    for k, name in enumerate(names):
+        path = folder / name
+        slice_dataset(template, case, phase, k, compressed).save_as(path, enforce_file_format=True)
         paths.append(path)
-        if compressed:  # compress() replaced PixelData in place; reset the uncompressed state for the next slice
-            del ds.PixelData
     return paths
 
 
