@@ -150,3 +150,25 @@ def test_all_phases_in_one_series_are_split_by_acquisition_number():
     result = assign_phases("C1", candidates)
     assert result.series[Phase.DELAYED].split_label == "4"
     assert result.series[Phase.PRE_CONTRAST].split_label == "1"
+
+
+def test_contrast_timing_decides_when_descriptions_say_nothing():
+    records = []
+    for n, (time, start) in enumerate([("100000", ""), ("100235", "100200"), ("100310", "100200"),
+                                       ("100500", "100200")]):
+        records += [record(z, series=f"2.{n}", series_number=n + 2, series_description="Abdomen 5mm",
+                           acquisition_time=time, contrast_start_time=start, contrast_agent="I" if n else "")
+                    for z in (0, 5)]
+    candidates, _ = triage("C1", records)
+    result = assign_phases("C1", candidates)
+    assert {p: c.series_uid for p, c in result.series.items()} == {
+        Phase.PRE_CONTRAST: "2.0", Phase.ARTERIAL: "2.1", Phase.PORTAL_VENOUS: "2.2", Phase.DELAYED: "2.3"}
+    assert result.source[Phase.ARTERIAL] == result.source[Phase.DELAYED] == "contrast timing"
+
+
+def test_pre_contrast_wording_with_a_contrast_agent_is_a_conflict():
+    records = four_series(["Plain", "Arterial", "Venous", "Delay"], agents=("Iohexol", "I", "I", "I"))
+    candidates, _ = triage("C1", records)
+    with pytest.raises(ImportFailed, match="description says pre-contrast but ContrastBolusAgent") as info:
+        assign_phases("C1", candidates)
+    assert "'Plain'" in info.value.file

@@ -14,7 +14,7 @@ from reader_study.cases.services import import_cases
 from reader_study.cases.volumes import load_series_volume
 from reader_study.vocabulary import PHASES, Phase
 
-from .factories import manifest_row, write_manifest, write_study
+from .factories import manifest_row, uid, write_manifest, write_study
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +152,45 @@ def test_exported_cd_with_dicomdir_imports_only_referenced_images(tmp_path, medi
     assert reasons["C001/IMPORT_ME_NOT"] == "not referenced by the DICOMDIR"
     assert reasons["C001/DICOMDIR"].startswith("DICOMDIR index")
     assert reasons["C001/VIEWER.EXE"] == "not referenced by the DICOMDIR"
+
+
+def add_extra_series(study, *, thin: bool = True) -> None:
+    """A 1.25 mm recon of the venous phase, a coronal MPR and a dose report, as scanners export them."""
+    folder = study.folder / "dicom" / "extra"
+    folder.mkdir()
+    base = pydicom.dcmread(study.files[Phase.PORTAL_VENOUS][0])
+    for k in range(9 if thin else 0):
+        ds = base.copy()
+        ds.SeriesInstanceUID, ds.SeriesNumber, ds.SliceThickness = uid(study.case_id, "thin"), 51, 1.25
+        ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = uid(study.case_id, "thin", k)
+        ds.ImagePositionPatient = [-6.0, -6.0, -100.0 + 1.25 * k]
+        ds.save_as(folder / f"thin{k}.dcm")
+    mpr = base.copy()
+    mpr.SeriesInstanceUID = mpr.SOPInstanceUID = mpr.file_meta.MediaStorageSOPInstanceUID = uid(study.case_id, "mpr")
+    mpr.ImageType, mpr.ImageOrientationPatient = ["DERIVED", "SECONDARY", "MPR"], [1, 0, 0, 0, 0, -1]
+    mpr.SeriesNumber = 52
+    mpr.save_as(folder / "mpr.dcm")
+    dose = pydicom.dcmread(study.files[Phase.PORTAL_VENOUS][0], stop_before_pixels=True)
+    for keyword in ("PixelData", "Rows", "Columns", "ImagePositionPatient", "ImageOrientationPatient"):
+        if keyword in dose:
+            delattr(dose, keyword)
+    dose.Modality, dose.SOPClassUID, dose.SeriesNumber = "SR", "1.2.840.10008.5.1.4.1.1.88.67", 53
+    dose.file_meta.MediaStorageSOPClassUID = dose.SOPClassUID
+    dose.SeriesInstanceUID = dose.SOPInstanceUID = dose.file_meta.MediaStorageSOPInstanceUID = uid(study.case_id, "sr")
+    dose.save_as(folder / "dose.dcm")
+
+
+def test_thin_recon_mpr_and_dose_report_are_ignored_and_the_recon_selectable(tmp_path, media_root):
+    add_extra_series(write_study(tmp_path / "in", "C001", slices=3))
+    add_extra_series(write_study(tmp_path / "in", "C002", slices=3, seed=1))
+    manifest = write_manifest(tmp_path / "m.csv", [
+        manifest_row("C001"), manifest_row("C002", phase_portal_venous=uid("C002", "thin"))])
+    report = import_cases(tmp_path / "in", manifest)
+    reasons = {(i.case_id, i.series_number): i.reason for i in report.ignored_series}
+    assert reasons[("C001", 51)].startswith("thin-slice reconstruction (1.25 mm) of the portal_venous phase")
+    assert reasons[("C001", 52)].startswith("DERIVED\\SECONDARY reformat")
+    assert reasons[("C001", 53)].startswith("structured report")
+    assert reasons[("C002", 4)].endswith("the manifest override chose another series")
+    assert ("C002", 51) not in reasons
+    chosen = Series.objects.get(study__case__case_id="C002", phase="portal_venous")
+    assert (chosen.slice_count, chosen.slice_spacing, chosen.phase_source) == (9, 1.25, "manifest override")
