@@ -17,6 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
+from reader_study import clock
+from reader_study.audit.services import record
 from reader_study.dicom_import.errors import ImportFailed
 from reader_study.dicom_import.manifest import read_manifest
 from reader_study.dicom_import.plan import CasePlan, plan_import
@@ -70,6 +72,35 @@ def import_cases(
     if progress:
         progress(1.0, "done")
     return report
+
+
+def submit_import(
+    source: str | Path,
+    manifest_path: str | Path,
+    *,
+    user: Any = None,
+    deidentify: bool = False,
+    masks_dir: str | Path | None = None,
+    phase_overrides: dict[str, dict[Phase, str]] | None = None,
+) -> ImportJob:
+    """Create an ImportJob and queue :func:`~reader_study.cases.tasks.run_import` once it is committed.
+
+    The entry point for the web upload: the page polls ``ImportJob.progress`` and shows ``report``/``error``.
+    """
+    from .tasks import run_import
+
+    options = {
+        "deidentify": deidentify,
+        "masks_dir": str(masks_dir) if masks_dir else None,
+        "phase_overrides": {case: {phase.value: value for phase, value in phases.items()}
+                            for case, phases in (phase_overrides or {}).items()},
+    }
+    with transaction.atomic():
+        job = ImportJob.objects.create(created_at=clock.now(), created_by=user if getattr(user, "pk", None) else None,
+                                       source=str(source), manifest=str(manifest_path), options=options)
+        record("import_job.created", job, actor=user, after={"source": job.source, "options": options})
+        transaction.on_commit(lambda: run_import.delay(job_id=job.pk))
+    return job
 
 
 def deidentification_salt() -> str:

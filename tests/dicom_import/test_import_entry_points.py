@@ -142,3 +142,20 @@ def test_phantom_round_trip_preserves_hu_geometry_and_masks(tmp_path, media_root
             assert volume.origin == pytest.approx(tuple(grid.origin))
             mask = load_mask(ReferenceMask.objects.get(case=case, phase=phase.value))
             assert np.array_equal(mask, phantom.masks[phase])
+
+
+@pytest.mark.django_db
+def test_submitted_job_is_queued_after_commit_and_runs_with_its_options(tmp_path, media_root,
+                                                                         django_capture_on_commit_callbacks):
+    from reader_study.cases.services import submit_import
+
+    write_study(tmp_path / "in", "C001", slices=3, deidentified=False)
+    manifest = write_manifest(tmp_path / "m.csv", [manifest_row("C001")])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = submit_import(tmp_path / "in", manifest, deidentify=True,
+                            phase_overrides={"C001": {PHASES[1]: "3"}})
+    assert len(callbacks) == 1 and job.status == "queued"
+    assert job.options["phase_overrides"] == {"C001": {"arterial": "3"}}
+    assert AuditEvent.objects.filter(action="import_job.created", object_id=str(job.pk)).exists()
+    assert run_import(job_id=job.pk) == "done"
+    assert Series.objects.get(phase="arterial").phase_source == "manifest override"
