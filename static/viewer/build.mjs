@@ -48,7 +48,7 @@ await esbuild.build({
   bundle: true,
   format: 'esm',
   splitting: true,
-  minify: true,
+  minify: process.env.VIEWER_DEBUG !== "1",
   sourcemap: false,
   platform: 'browser',
   target: ['chrome110', 'firefox115', 'safari16'],

@@ -85,9 +85,9 @@ export async function loadPhaseOverlays(phaseConfig, urls, imageIds, viewportId,
   const heatImages = imageLoader.createAndCacheDerivedLabelmapImages(imageIds,
     { getDerivedImageId: (id) => `${heatId}:${id}` });
   writeSlices(heatImages, heat, quantiseHeat);
-  segmentation.config.style.setRenderInactiveSegmentations(viewportId, true);
   addLabelmap(heatId, heatImages.map((i) => i.imageId), viewportId, heatLut());
   addLabelmap(maskId, maskImages.map((i) => i.imageId), viewportId, MASK_LUT);
+  segmentation.config.style.setRenderInactiveSegmentations(viewportId, true);
   setOverlayStyle(viewportId, maskId, 0.35);
   setOverlayStyle(viewportId, heatId, heatAlpha);
   return { maskId, heatId, tumourSlice: tumourSlice(mask), shape: mask.shape };

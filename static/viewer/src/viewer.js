@@ -105,7 +105,7 @@ class Viewer {
     bindToolbar(this);
     this.hook.ready = true;
     this.prefetch().catch((e) => this.error(e.message));
-    if (this.config.overlays) this.loadOverlays().catch((e) => this.error(e.message));
+    if (this.config.overlays) this.loadOverlays().catch((e) => { console.error(e); this.error(e.message); });
   }
 
   viewportId(index) { return `${this.id}-vp${index}`; }
