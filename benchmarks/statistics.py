@@ -24,7 +24,7 @@ from reader_study.reports.analysis import ReportOptions, build_statistics  # noq
 from reader_study.reports.pdf import report_pdf  # noqa: E402
 from reader_study.reports.synthetic import synthetic_study  # noqa: E402
 from reader_study.stats.mrmc_covariance import auc_covariance  # noqa: E402
-from reader_study.stats.roc import bootstrap_auc_ci, stratified_bootstrap_indices  # noqa: E402
+from reader_study.stats.roc import bootstrap_auc_ci  # noqa: E402
 
 
 def timed(fn):
@@ -49,8 +49,13 @@ def naive_jackknife(ratings: np.ndarray, truth: np.ndarray) -> np.ndarray:
 
 
 def naive_bootstrap(truth: np.ndarray, scores: np.ndarray, n_resamples: int, seed: int) -> np.ndarray:
-    idx = stratified_bootstrap_indices(truth, n_resamples, np.random.default_rng(seed))
-    return np.array([roc_auc_score(truth[i], scores[i]) for i in idx])
+    rng = np.random.default_rng(seed)
+    pos, neg = np.flatnonzero(truth == 1), np.flatnonzero(truth == 0)
+    out = np.empty(n_resamples)
+    for b in range(n_resamples):
+        idx = np.concatenate([rng.choice(pos, pos.size), rng.choice(neg, neg.size)])
+        out[b] = roc_auc_score(truth[idx], scores[idx])
+    return out
 
 
 def baselines(data, n_resamples: int, seed: int, jack_cases: int) -> None:

@@ -17,7 +17,7 @@ from reader_study.stats.automation_bias import automation_bias
 from reader_study.stats.binary import NOT_METASTASIS, ReadOutcome, origin_outcomes, performance_by_group
 from reader_study.stats.errors import StatsInputError
 from reader_study.stats.mrmc import mrmc, mrmc_proportion
-from reader_study.stats.mrmc_design import crossed_array, design_from_rows
+from reader_study.stats.mrmc_design import crossed_array, design_from_mappings
 from reader_study.stats.tests_2x2 import correctness_chi2, mcnemar_paired
 
 
@@ -155,14 +155,11 @@ def mrmc_accuracy(data: StudyData):
 
 
 def mrmc_class(data: StudyData, label: str, fom: str, options: ReportOptions):
-    rows = [{"reader": r.reader, "treatment": r.arm, "case": r.case, "truth": int(r.truth_class == label),
-             "rating": _class_rating(r, label) if fom == "auc" else int(r.diagnosis == label)} for r in data.reads]
-    return mrmc(design_from_rows(rows, data.arms), fom, options.mrmc_covariance)
-
-
-def _class_rating(read, label: str) -> float | str:
-    value = read.class_confidence.get(label)
-    return value if value is not None else f"(no {label} confidence)"
+    """One-vs-rest MRMC of ``label``: AUC of the class confidence, or sensitivity/specificity of the call."""
+    ratings = {(r.arm, r.reader, r.case): r.class_confidence.get(label) if fom == "auc" else int(r.diagnosis == label)
+               for r in data.reads}
+    truth = {r.case: int(r.truth_class == label) for r in data.reads}
+    return mrmc(design_from_mappings(ratings, truth, data.arms), fom, options.mrmc_covariance)
 
 
 def ai_section(data: StudyData, options: ReportOptions):

@@ -1,31 +1,42 @@
-"""The PDF report: text pages from :func:`summary_lines`, then the figures (matplotlib ``PdfPages``)."""
+"""The PDF report (reportlab): the text summary in a monospaced block, then each figure as a PNG image."""
 from __future__ import annotations
 
 import io
 
-from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.platypus import Image, PageBreak, Paragraph, Preformatted, SimpleDocTemplate, Spacer
 
 from reader_study.reports.summary import summary_lines
 
-LINES_PER_PAGE = 80
+FIGURE_WIDTH = 15 * cm
 
 
-def _text_page(lines: list[str], title: str) -> Figure:
-    fig = Figure(figsize=(8.27, 11.69))
-    fig.text(0.05, 0.97, title, fontsize=11, weight="bold", va="top")
-    fig.text(0.05, 0.94, "\n".join(lines), family="monospace", fontsize=6.3, va="top")
-    return fig
+def _figure_image(fig: Figure) -> Image:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120, bbox_inches="tight")
+    buffer.seek(0)
+    width, height = fig.get_size_inches()
+    scale = min(FIGURE_WIDTH / (width * 72), 1.6)
+    return Image(buffer, width=width * 72 * scale, height=height * 72 * scale)
 
 
 def report_pdf(statistics: dict, figures: list[Figure]) -> bytes:
     """Return the PDF bytes of the report."""
     buffer = io.BytesIO()
-    lines = summary_lines(statistics)
-    title = f"Reader study statistics: {statistics['study']['name']} (synthetic data, not for clinical use)"
-    with PdfPages(buffer, metadata={"Title": title}) as pdf:
-        for start in range(0, len(lines), LINES_PER_PAGE):
-            pdf.savefig(_text_page(lines[start:start + LINES_PER_PAGE], title))
+    title = f"Reader study statistics: {statistics['study']['name']}"
+    doc = SimpleDocTemplate(buffer, pagesize=A4, title=title, leftMargin=1.5 * cm, rightMargin=1.5 * cm,
+                            topMargin=1.5 * cm, bottomMargin=1.5 * cm)
+    styles = getSampleStyleSheet()
+    mono = ParagraphStyle("mono", fontName="Courier", fontSize=6.4, leading=7.6)
+    story = [Paragraph(title, styles["Title"]),
+             Paragraph("Synthetic data, not for clinical use.", styles["Normal"]), Spacer(1, 0.3 * cm),
+             Preformatted("\n".join(summary_lines(statistics)), mono)]
+    if figures:
+        story.append(PageBreak())
         for fig in figures:
-            pdf.savefig(fig)
+            story += [_figure_image(fig), Spacer(1, 0.4 * cm)]
+    doc.build(story)
     return buffer.getvalue()

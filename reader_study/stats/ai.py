@@ -15,11 +15,11 @@ from reader_study.stats.proportions import CIMethod, ProportionCI, proportion_ci
 from reader_study.stats.roc import (
     AUCEstimate,
     PairedAUCComparison,
-    auc_by_ranks,
     bootstrap_auc_ci,
     delong_auc,
     delong_paired,
-    stratified_bootstrap_indices,
+    stratified_bootstrap_weights,
+    weighted_aucs,
 )
 from reader_study.stats.tests_2x2 import McNemarMethod, McNemarResult, mcnemar_paired
 
@@ -141,8 +141,8 @@ def _class_metrics(label: str, positive: np.ndarray, scores: np.ndarray, calls: 
 def _macro_auc_bootstrap(truth: np.ndarray, onehot: np.ndarray, probs: np.ndarray, n_resamples: int, seed: int,
                          alpha: float = 0.05) -> tuple[float, float]:
     """Percentile CI of the macro one-vs-rest AUC, resampling cases within each true class."""
-    idx = stratified_bootstrap_indices(truth, n_resamples, np.random.default_rng(seed))
-    per_class = [auc_by_ranks(onehot[idx, k], probs[idx, k]) for k in range(probs.shape[1])]
+    weights = stratified_bootstrap_weights(truth, n_resamples, np.random.default_rng(seed))
+    per_class = [weighted_aucs(onehot[:, k], probs[:, k], weights) for k in range(probs.shape[1])]
     lo, hi = np.quantile(np.mean(per_class, axis=0), [alpha / 2, 1 - alpha / 2])
     return float(lo), float(hi)
 

@@ -86,6 +86,20 @@ def design_from_rows(rows: Iterable[Mapping[str, object]], treatment_order: Sequ
     return _assemble(reads, truth, treatment_order)
 
 
+def design_from_mappings(ratings: Mapping[tuple[str, str, str], object], truth: Mapping[str, int],
+                         treatment_order: Sequence[str] | None = None) -> MRMCDesign:
+    """Return a validated design from {(treatment, reader, case): rating} and {case: 0/1} (no per-row parsing).
+
+    A rating that is not a finite number (e.g. a missing confidence, ``None``) raises :class:`MRMCDesignError`
+    naming the read.
+    """
+    parsed = {}
+    for (treatment, reader, case), value in ratings.items():
+        parsed[(str(treatment), str(reader), str(case))] = _parse_rating(
+            value, f"reader {reader}, treatment {treatment}, case {case}")
+    return _assemble(parsed, {str(k): int(v) for k, v in truth.items()}, treatment_order)
+
+
 def _assemble(reads: dict[tuple[str, str, str], float], truth: dict[str, int],
               treatment_order: Sequence[str] | None) -> MRMCDesign:
     treatments, readers, cases, ratings = crossed_array(reads, treatment_order)

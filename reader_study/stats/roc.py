@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm, rankdata
+from scipy.stats import norm
 
 from reader_study.stats.errors import StatsInputError
 
@@ -127,24 +127,29 @@ def delong_paired(truth: Sequence[int], scores_a: Sequence[float], scores_b: Seq
                                (diff - q * se, diff + q * se))
 
 
-def stratified_bootstrap_indices(strata: Sequence, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """Return (n_resamples, n) case indices resampled with replacement within each stratum (class sizes kept)."""
+def stratified_bootstrap_weights(strata: Sequence, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """Return (n_resamples, n) counts of each case in resamples drawn with replacement within each stratum.
+
+    Drawing n_s cases with replacement from a stratum of n_s cases is a multinomial count vector, so the class
+    sizes are the same in every resample.
+    """
     strata = np.asarray(strata)
-    blocks = []
+    weights = np.zeros((n_resamples, strata.size))
     for value in dict.fromkeys(strata.tolist()):
         members = np.flatnonzero(strata == value)
-        blocks.append(members[rng.integers(0, members.size, size=(n_resamples, members.size))])
-    return np.concatenate(blocks, axis=1)
+        weights[:, members] = rng.multinomial(members.size, np.full(members.size, 1 / members.size), n_resamples)
+    return weights
 
 
-def auc_by_ranks(truth: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Return empirical AUCs along the last axis of ``scores`` (batched Mann-Whitney via mid-ranks)."""
+def weighted_aucs(truth: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Return the empirical AUC of each resample given case counts ``weights`` (B, n), via w_pos' psi w_neg.
+
+    Exact for resamples with the class sizes of the original data (as :func:`stratified_bootstrap_weights`).
+    """
     truth = np.asarray(truth).astype(bool)
-    n_pos = truth.sum(axis=-1)
-    n_neg = truth.shape[-1] - n_pos
-    ranks = rankdata(scores, axis=-1)
-    rank_sum = np.where(truth, ranks, 0.0).sum(axis=-1)
-    return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
+    psi = psi_matrix(np.asarray(scores, float)[truth], np.asarray(scores, float)[~truth])
+    w_pos, w_neg = weights[:, truth], weights[:, ~truth]
+    return np.einsum("bp,pq,bq->b", w_pos, psi, w_neg, optimize=True) / (truth.sum() * (~truth).sum())
 
 
 def bootstrap_auc_ci(truth: Sequence[int], scores: Sequence[float], n_resamples: int = 2000, seed: int = 0,
@@ -163,8 +168,8 @@ def bootstrap_auc_ci(truth: Sequence[int], scores: Sequence[float], n_resamples:
     truth_arr = np.asarray(truth).astype(int)
     score_arr = np.asarray(scores, dtype=float)
     auc = empirical_auc(truth_arr, score_arr)
-    idx = stratified_bootstrap_indices(truth_arr, n_resamples, np.random.default_rng(seed))
-    boot = auc_by_ranks(truth_arr[idx], score_arr[idx])
+    weights = stratified_bootstrap_weights(truth_arr, n_resamples, np.random.default_rng(seed))
+    boot = weighted_aucs(truth_arr, score_arr, weights)
     lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
     var = float(boot.var(ddof=1))
     return AUCEstimate(auc, var, float(np.sqrt(var)), (float(lo), float(hi)),
