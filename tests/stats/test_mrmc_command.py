@@ -99,3 +99,19 @@ def test_subprocess_prints_json_and_fails_on_missing_reads(tmp_path, ref):
     failed = _subprocess("--input", str(broken))
     assert failed.returncode != 0
     assert "missing read" in failed.stderr and "case 114" in failed.stderr
+
+
+def test_degenerate_data_prints_strict_json_with_nulls(tmp_path):
+    """Sensitivity 1 for every reader: zero variance, so F is undefined and printed as null, not NaN."""
+    lines = ["reader,treatment,case,truth,rating"]
+    lines += [f"{r},{t},{c},{int(c > 2)},{int(c > 2 or (r == 1 and c == t))}" for r in (1, 2) for t in (1, 2)
+              for c in range(1, 6)]
+    path = tmp_path / "perfect.csv"
+    path.write_text("\n".join(lines) + "\n")
+
+    def refuse(token):
+        raise AssertionError(f"non-standard JSON token {token}")
+
+    data = json.loads(run_command("--input", str(path), "--fom", "sensitivity"), parse_constant=refuse)
+    assert data["treatment_means"] == {"1": 1.0, "2": 1.0}
+    assert data["rrrc"]["F"] is None and data["rrrc"]["p"] is None

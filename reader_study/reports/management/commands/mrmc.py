@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from reader_study.reports.analysis import jsonable
 from reader_study.stats.errors import MRMCDesignError
 from reader_study.stats.mrmc import MRMCResult, mrmc
 from reader_study.stats.mrmc_covariance import COVARIANCES, FOMS
@@ -31,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = analyse_csv(Path(options["input"]), options["fom"], options["covariance"])
         if options["format"] == "json":
-            self.stdout.write(json.dumps(result.to_dict(), indent=1))
+            self.stdout.write(json.dumps(jsonable(result.to_dict()), indent=1, allow_nan=False))
         else:
             self.stdout.write(format_text(result))
 
