@@ -168,6 +168,7 @@ def stage_case(case: CasePlan, staging: Path, masks_dir: Path | None, progress: 
         if progress:
             done = (number + (list(case.phases).index(phase) + 1) / len(case.phases)) / max(total, 1)
             progress(0.5 + 0.45 * done, f"stored {case.row.case_id} {phase.value}")
+    storage.stored_frames_cache_clear()
     staged.masks = stage_masks(case, staged, staging, masks_dir)
     return staged
 

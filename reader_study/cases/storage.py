@@ -7,6 +7,7 @@ failed import leaves the storage exactly as it was.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -15,12 +16,14 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pydicom
 from django.conf import settings
 from pydicom.dataset import Dataset
 
 from reader_study.dicom_import.deidentify import deidentify
 from reader_study.dicom_import.errors import ImportFailed
+from reader_study.dicom_import.multiframe import single_frame_dataset
 from reader_study.dicom_import.records import SliceRecord
 from reader_study.dicom_import.validate import DEFER_SIZE, ensure_transfer_syntax, pixel_data_location
 
@@ -82,7 +85,8 @@ def stage_instance(
 ) -> StoredInstance:
     """Copy (or rewrite, when UIDs or PHI must change) one file into staging and describe it."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    if series_uid is None and deidentify_as is None and record.header is not None and not needs_rewrite(record.path):
+    copyable = record.frame is None and record.header is not None and not needs_rewrite(record.path)
+    if series_uid is None and deidentify_as is None and copyable:
         data = record.path.read_bytes()
         target.write_bytes(data)
         return StoredInstance(
@@ -94,14 +98,36 @@ def stage_instance(
             pixel_location=record.pixel_location,
             metadata=header_json(record.header),
         )
-    ds = pydicom.dcmread(record.path, force=True)
-    ensure_transfer_syntax(ds)
+    if record.frame is not None:
+        ds = single_frame_dataset(record.header, record.frame, stored_frames(record.path)[record.frame])
+    else:
+        ds = pydicom.dcmread(record.path, force=True)
+        ensure_transfer_syntax(ds)
     if series_uid is not None:
         ds.SeriesInstanceUID = series_uid
     if deidentify_as is not None:
         deidentify(ds, case_id=deidentify_as[0], salt=deidentify_as[1])
     ds.save_as(target, enforce_file_format=True)
     return describe_file(target, staging_root)
+
+
+def stored_frames(path: Path) -> np.ndarray:
+    """Stored pixel values of every frame of a multi-frame file (its frames are staged one after another)."""
+    stat = path.stat()
+    return _decode_frames(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=1)
+def _decode_frames(path: str, mtime_ns: int, size: int) -> np.ndarray:
+    ds = pydicom.dcmread(path, force=True)
+    ensure_transfer_syntax(ds)
+    pixels = ds.pixel_array
+    return pixels[np.newaxis] if pixels.ndim == 2 else pixels
+
+
+def stored_frames_cache_clear() -> None:
+    """Drop the decoded frames of the last multi-frame file (memory)."""
+    _decode_frames.cache_clear()
 
 
 def describe_file(path: Path, staging_root: Path) -> StoredInstance:

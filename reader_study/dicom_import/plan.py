@@ -19,6 +19,7 @@ from .deidentify import find_phi, mapped_uid
 from .errors import ImportFailed
 from .geometry import StackGeometry, sort_stack
 from .manifest import ManifestRow
+from .multiframe import frame_records, is_enhanced
 from .phases import assign_phases
 from .records import SliceRecord, record_from_dataset
 from .report import IgnoredSeries, SkippedFile
@@ -100,9 +101,6 @@ def _read_files(scan: ScanResult, manifest: dict[str, ManifestRow], progress: Pr
         ds = read_dataset(path, display)
         if not is_structured_report(ds):
             check_ct_image(ds, display)
-            if int(ds.get("NumberOfFrames", 1) or 1) > 1:
-                raise ImportFailed(display, "multi-frame (Enhanced CT) images are not supported by the importer; "
-                                            "convert the series to single-frame CT Image Storage")
             check_pixel_data(ds, path, display)
         case_id, folder = _case_of(path, scan.root, str(ds.get("PatientID", "")), manifest)
         if case_id is None:
@@ -113,8 +111,12 @@ def _read_files(scan: ScanResult, manifest: dict[str, ManifestRow], progress: Pr
         tags = find_phi(ds)
         if tags and not is_structured_report(ds):
             phi.setdefault(case_id, (display, tags))
-        location = pixel_data_location(ds)
-        per_case[case_id].append(record_from_dataset(path, display, ds, pixel_location=location, keep_header=True))
+        if is_enhanced(ds):
+            per_case[case_id].extend(frame_records(path, display, ds))
+        else:
+            location = pixel_data_location(ds)
+            per_case[case_id].append(record_from_dataset(path, display, ds, pixel_location=location,
+                                                         keep_header=True))
         if progress and (n % 16 == 0 or n + 1 == total):
             progress(0.05 + 0.45 * (n + 1) / total, f"checked {n + 1} of {total} files")
     return per_case, folders, phi

@@ -37,6 +37,7 @@ class SliceRecord:
     patient_id: str
     frames: int = 1
     pixel_location: tuple[int, int] | None = None
+    frame: int | None = None  # frame of an Enhanced CT file this slice comes from
     header: Dataset | None = field(default=None, compare=False, repr=False)
 
     @property

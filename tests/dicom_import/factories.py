@@ -128,3 +128,44 @@ def write_manifest(path: Path, rows: list[dict[str, str]]) -> Path:
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def enhanced_ct(slices: list[Dataset]) -> Dataset:
+    """Pack single-frame slices of one series into one Enhanced CT Image Storage file (functional groups)."""
+    from pydicom.sequence import Sequence
+    from pydicom.uid import EnhancedCTImageStorage
+
+    first = slices[0]
+    ds = Dataset()
+    for element in first:
+        if element.keyword not in {"ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing", "SliceThickness",
+                                   "RescaleIntercept", "RescaleSlope", "InstanceNumber", "PixelData"}:
+            ds.add(element)
+    ds.file_meta = FileMetaDataset()
+    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.SOPClassUID = ds.file_meta.MediaStorageSOPClassUID = EnhancedCTImageStorage
+    ds.SOPInstanceUID = ds.file_meta.MediaStorageSOPInstanceUID = uid(first.SeriesInstanceUID, "enhanced")
+    ds.NumberOfFrames = len(slices)
+    shared = Dataset()
+    shared.PlaneOrientationSequence = Sequence([Dataset()])
+    shared.PlaneOrientationSequence[0].ImageOrientationPatient = first.ImageOrientationPatient
+    shared.PixelMeasuresSequence = Sequence([Dataset()])
+    shared.PixelMeasuresSequence[0].PixelSpacing = first.PixelSpacing
+    shared.PixelMeasuresSequence[0].SliceThickness = first.SliceThickness
+    shared.PixelValueTransformationSequence = Sequence([Dataset()])
+    shared.PixelValueTransformationSequence[0].RescaleIntercept = first.RescaleIntercept
+    shared.PixelValueTransformationSequence[0].RescaleSlope = first.RescaleSlope
+    shared.PixelValueTransformationSequence[0].RescaleType = "HU"
+    ds.SharedFunctionalGroupsSequence = Sequence([shared])
+    frames = []
+    for single in slices:
+        item = Dataset()
+        item.PlanePositionSequence = Sequence([Dataset()])
+        item.PlanePositionSequence[0].ImagePositionPatient = single.ImagePositionPatient
+        item.FrameContentSequence = Sequence([Dataset()])
+        item.FrameContentSequence[0].FrameAcquisitionNumber = 1
+        item.FrameContentSequence[0].FrameAcquisitionDateTime = "20240101" + str(single.AcquisitionTime)
+        frames.append(item)
+    ds.PerFrameFunctionalGroupsSequence = Sequence(frames)
+    ds.PixelData = b"".join(single.PixelData for single in slices)
+    return ds

@@ -194,3 +194,23 @@ def test_thin_recon_mpr_and_dose_report_are_ignored_and_the_recon_selectable(tmp
     assert ("C002", 51) not in reasons
     chosen = Series.objects.get(study__case__case_id="C002", phase="portal_venous")
     assert (chosen.slice_count, chosen.slice_spacing, chosen.phase_source) == (9, 1.25, "manifest override")
+
+
+def test_enhanced_multiframe_ct_is_stored_as_single_frame_slices(tmp_path, media_root):
+    from .factories import enhanced_ct
+
+    study = write_study(tmp_path / "raw", "C001", slices=4)
+    out = tmp_path / "in" / "C001"
+    out.mkdir(parents=True)
+    for phase, paths in study.files.items():
+        enhanced_ct([pydicom.dcmread(p) for p in paths]).save_as(out / f"{phase.value}.dcm",
+                                                                 enforce_file_format=True)
+    import_cases(tmp_path / "in", write_manifest(tmp_path / "m.csv", [manifest_row("C001")]))
+    for phase in PHASES:
+        series = Series.objects.get(phase=phase.value)
+        assert series.series_instance_uid == study.series_uids[phase] and series.slice_count == 4
+        assert np.array_equal(load_series_volume(series).hu, study.volumes[phase].astype(np.float32))
+        stored = pydicom.dcmread(media_root / series.instances.first().path)
+        assert stored.SOPClassUID == "1.2.840.10008.5.1.4.1.1.2" and "NumberOfFrames" not in stored
+        assert "PerFrameFunctionalGroupsSequence" not in stored and stored.ImagePositionPatient[2] == -100.0
+        assert series.instances.first().pixel_length == 16 * 16 * 2
