@@ -214,3 +214,33 @@ def test_enhanced_multiframe_ct_is_stored_as_single_frame_slices(tmp_path, media
         assert stored.SOPClassUID == "1.2.840.10008.5.1.4.1.1.2" and "NumberOfFrames" not in stored
         assert "PerFrameFunctionalGroupsSequence" not in stored and stored.ImagePositionPatient[2] == -100.0
         assert series.instances.first().pixel_length == 16 * 16 * 2
+
+
+def write_mask(path, labels_zyx, affine):
+    import nibabel as nib
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nib.save(nib.Nifti1Image(np.ascontiguousarray(labels_zyx.transpose(2, 1, 0)), affine), str(path))
+
+
+def test_masks_dir_masks_are_checked_against_the_series_grid(tmp_path, media_root, snapshot):
+    from reader_study.cases.models import ReferenceMask
+    from reader_study.cases.volumes import load_mask
+    from reader_study.dicom_import.masks import grid_affine
+
+    write_study(tmp_path / "in", "C001", slices=4)
+    manifest = write_manifest(tmp_path / "m.csv", [manifest_row("C001")])
+    affine = grid_affine([1, 0, 0, 0, 1, 0], [0.8, 0.8], 5.0, [0, 0, 1], [-6.0, -6.0, -100.0])
+    labels = np.zeros((4, 16, 16), np.uint8)
+    labels[1:3, 4:12, 4:12], labels[2, 6:8, 6:8] = 1, 2
+    flipped = affine @ np.diag([-1.0, 1, 1, 1])  # stored with x reversed: reoriented on import
+    flipped[:3, 3] = affine[:3, :3] @ [15, 0, 0] + affine[:3, 3]
+    write_mask(tmp_path / "masks" / "C001" / "arterial.nii.gz", labels[:, :, ::-1], flipped)
+    write_mask(tmp_path / "bad" / "C001" / "arterial.nii.gz", labels[:3], affine)
+    before = snapshot()
+    with pytest.raises(Exception, match=r"C001/masks/arterial.nii.gz: mask shape \(z,y,x\) \(3, 16, 16\)"):
+        import_cases(tmp_path / "in", manifest, masks_dir=tmp_path / "bad")
+    assert snapshot() == before
+    import_cases(tmp_path / "in", manifest, masks_dir=tmp_path / "masks")
+    mask = ReferenceMask.objects.get()
+    assert mask.phase == "arterial" and np.array_equal(load_mask(mask), labels)
