@@ -48,8 +48,9 @@ def allocate_classes(n_cases: int, seed: int, cohort: str = "train",
                      classes: Sequence[str] = EIGHT_CLASSES) -> list[str]:
     """Return a shuffled list of ``n_cases`` classes in the cohort's Table 2 proportions (largest remainder).
 
-    Allocating counts (rather than drawing each case) keeps small demo sets close to the paper's mix; the shuffle
-    makes the case order, hence case ids, carry no class information.
+    Allocating counts (rather than drawing each case) keeps small demo sets close to the paper's mix, and every
+    class appears once ``n_cases`` allows it; the shuffle makes the case order, hence case ids, carry no class
+    information.
     """
     if n_cases < 1:
         raise ValueError("n_cases must be at least 1")
@@ -59,6 +60,11 @@ def allocate_classes(n_cases: int, seed: int, cohort: str = "train",
     remainder = sorted(quotas, key=lambda name: (counts[name] - quotas[name], name))
     for name in remainder[: n_cases - sum(counts.values())]:
         counts[name] += 1
+    present = [name for name, share in mix.items() if share > 0]
+    for name in present:  # when there is room, every requested class appears at least once (small demo sets)
+        if counts[name] == 0 and n_cases >= len(present):
+            counts[max(counts, key=counts.get)] -= 1
+            counts[name] += 1
     labels = [name for name in mix for _ in range(counts[name])]
     np.random.default_rng([int(seed) & 0xFFFFFFFF, 7]).shuffle(labels)
     return labels

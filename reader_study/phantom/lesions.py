@@ -114,8 +114,9 @@ def _lesion_distance(lesion: Lesion, zz, yy, xx) -> np.ndarray:
 def paint_lesion(hu, tumour, envelope, grid: Grid, shift: Point, lesion: Lesion, liver_hu: float, phase: int):
     """Paint one lesion into a phase's HU volume and tumour mask, clipped to the liver envelope."""
     reach = 1.3 + (lesion.capsule_mm / min(lesion.radii) if lesion.capsule is not None else 0.0)
-    lo = tuple(c - r * reach for c, r in zip(lesion.centre, lesion.radii))
-    hi = tuple(c + r * reach for c, r in zip(lesion.centre, lesion.radii))
+    half_voxel = (grid.spacing[2] / 2, grid.spacing[1] / 2, grid.spacing[0] / 2)
+    lo = tuple(c - r * reach - h for c, r, h in zip(lesion.centre, lesion.radii, half_voxel))
+    hi = tuple(c + r * reach + h for c, r, h in zip(lesion.centre, lesion.radii, half_voxel))
     found = grid.box(lo, hi, shift)
     if found is None:
         return
@@ -128,6 +129,8 @@ def paint_lesion(hu, tumour, envelope, grid: Grid, shift: Point, lesion: Lesion,
         shell = (d >= 1.0) & (d < 1.0 + lesion.capsule_mm / mean_radius) & inside_liver
         region[shell] = liver_hu + lesion.capsule[phase]
     body = (d < 1.0) & inside_liver
+    if not body.any() and inside_liver.any():  # smaller than a voxel: it still marks its nearest liver voxel
+        body[np.unravel_index(np.argmin(np.where(inside_liver, d, np.inf)), d.shape)] = True
     tumour[index] |= body
     core_value = lesion.core[phase] if lesion.cystic else liver_hu + lesion.core[phase]
     region[body] = core_value
