@@ -10,6 +10,7 @@ from statsmodels.stats.inter_rater import cohens_kappa as sm_cohens_kappa
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
 from reader_study.stats.errors import StatsInputError
+from reader_study.stats.roc import stratified_bootstrap_weights
 
 
 @dataclass(frozen=True)
@@ -98,20 +99,20 @@ def fleiss_kappa(counts: np.ndarray | Sequence[Sequence[int]], n_resamples: int 
     if n_resamples <= 0:
         nan = float("nan")
         return KappaResult(kappa, nan, (nan, nan), counts.shape[0], "Fleiss' kappa (no CI)")
-    idx = np.random.default_rng(seed).integers(0, counts.shape[0], size=(n_resamples, counts.shape[0]))
-    boot = _fleiss_batched(counts[idx])
+    weights = stratified_bootstrap_weights(np.zeros(counts.shape[0]), n_resamples, np.random.default_rng(seed))
+    boot = _fleiss_weighted(counts, weights)
     boot = boot[np.isfinite(boot)]
     lo, hi = np.quantile(boot, [alpha / 2, 1 - alpha / 2])
     return KappaResult(kappa, float(boot.std(ddof=1)), (float(lo), float(hi)), counts.shape[0],
                        f"Fleiss' kappa, subject bootstrap percentile CI ({n_resamples} resamples, seed {seed})")
 
 
-def _fleiss_batched(tables: np.ndarray) -> np.ndarray:
-    """Fleiss' kappa for a batch of count tables (B, subjects, categories), same formula as statsmodels."""
-    n_raters = tables[0, 0].sum()
-    n_subjects = tables.shape[1]
-    p_cat = tables.sum(axis=1) / (n_subjects * n_raters)
-    p_subject = ((tables ** 2).sum(axis=2) - n_raters) / (n_raters * (n_raters - 1))
-    p_bar, p_e = p_subject.mean(axis=1), (p_cat ** 2).sum(axis=1)
+def _fleiss_weighted(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Fleiss' kappa of each resample given subject counts ``weights`` (B, subjects), as statsmodels computes it."""
+    n_raters = counts[0].sum()
+    n_subjects = counts.shape[0]
+    p_subject = ((counts ** 2).sum(axis=1) - n_raters) / (n_raters * (n_raters - 1))
+    p_bar = weights @ p_subject / n_subjects
+    p_e = ((weights @ counts / (n_subjects * n_raters)) ** 2).sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return (p_bar - p_e) / (1 - p_e)

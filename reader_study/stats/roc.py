@@ -130,14 +130,16 @@ def delong_paired(truth: Sequence[int], scores_a: Sequence[float], scores_b: Seq
 def stratified_bootstrap_weights(strata: Sequence, n_resamples: int, rng: np.random.Generator) -> np.ndarray:
     """Return (n_resamples, n) counts of each case in resamples drawn with replacement within each stratum.
 
-    Drawing n_s cases with replacement from a stratum of n_s cases is a multinomial count vector, so the class
-    sizes are the same in every resample.
+    Each stratum of n_s cases contributes n_s draws, so the class sizes are the same in every resample.
     """
     strata = np.asarray(strata)
     weights = np.zeros((n_resamples, strata.size))
+    rows = np.arange(n_resamples)[:, None]
     for value in dict.fromkeys(strata.tolist()):
         members = np.flatnonzero(strata == value)
-        weights[:, members] = rng.multinomial(members.size, np.full(members.size, 1 / members.size), n_resamples)
+        draws = rng.integers(0, members.size, size=(n_resamples, members.size))
+        counts = np.bincount((rows * members.size + draws).ravel(), minlength=n_resamples * members.size)
+        weights[:, members] = counts.reshape(n_resamples, members.size)
     return weights
 
 

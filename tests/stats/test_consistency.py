@@ -47,3 +47,16 @@ def test_weighted_bootstrap_auc_equals_auc_of_expanded_resample():
     for w, auc in zip(weights, weighted_aucs(truth, scores, weights)):
         idx = np.repeat(np.arange(50), w.astype(int))
         assert auc == pytest.approx(roc_auc_score(truth[idx], scores[idx]), abs=1e-12)
+
+
+def test_weighted_fleiss_bootstrap_equals_statsmodels_on_expanded_resample():
+    from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
+
+    from reader_study.stats.agreement import _fleiss_weighted
+
+    from .test_anchors import FLEISS_TABLE
+
+    counts = np.asarray(FLEISS_TABLE, dtype=float)
+    weights = stratified_bootstrap_weights(np.zeros(len(counts)), 4, np.random.default_rng(2))
+    for w, kappa in zip(weights, _fleiss_weighted(counts, weights)):
+        assert kappa == pytest.approx(statsmodels_fleiss(np.repeat(counts, w.astype(int), axis=0)), abs=1e-12)
