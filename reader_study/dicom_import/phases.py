@@ -185,6 +185,10 @@ def _fill_by_time_order(case_id: str, unknown: list[SeriesCandidate], result: Ph
     if not unknown:
         return
     missing = [p for p in PHASES if p not in result.series]
+    if not missing:  # e.g. a test-bolus series: listed, not used
+        result.ignored += [ignore_candidate(case_id, c, "no phase detected; all four phases already assigned")
+                           for c in unknown]
+        return
     everyone = list(result.series.values()) + unknown
     keys = [_order_key(c, everyone) for c in everyone]
     names = ", ".join(c.name for c in unknown)

@@ -188,3 +188,12 @@ def test_bad_manifest_rows_name_the_row(tmp_path, changes, problem):
     with pytest.raises(ImportFailed, match=problem) as info:
         read_manifest(path)
     assert "line 3" in info.value.file
+
+
+def test_ge_style_signed_pixels_with_padding_decode_to_hu():
+    ds = pydicom.dcmread(vendor_file("CT_small.dcm"))
+    hu = decode_hu(ds, "ct").astype(np.int16)[0]
+    hu[:4, :4] = -2000  # PixelPaddingValue outside the circular field of view
+    ds.PixelRepresentation, ds.RescaleIntercept, ds.PixelPaddingValue = 1, 0, -2000
+    ds.PixelData = hu.astype("<i2").tobytes()
+    assert np.array_equal(decode_hu(ds, "ge"), hu[np.newaxis].astype(np.float32))

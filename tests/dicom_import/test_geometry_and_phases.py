@@ -172,3 +172,17 @@ def test_pre_contrast_wording_with_a_contrast_agent_is_a_conflict():
     with pytest.raises(ImportFailed, match="description says pre-contrast but ContrastBolusAgent") as info:
         assign_phases("C1", candidates)
     assert "'Plain'" in info.value.file
+
+
+def test_a_part_of_a_split_series_is_selectable_by_number_and_acquisition():
+    records = [record(z, series="5.5", series_number=7, series_description="LIVER", acquisition_number=n,
+                      acquisition_time="", contrast_agent="I" if n > 1 else "")
+               for n in (1, 2, 3, 4, 5) for z in (0, 5)]
+    candidates, _ = triage("C1", records)
+    with pytest.raises(ImportFailed, match="cannot tell the phase"):
+        assign_phases("C1", candidates)
+    result = assign_phases("C1", candidates, {Phase.ARTERIAL: "7:3", Phase.PORTAL_VENOUS: "7:4",
+                                              Phase.DELAYED: "7:5"})
+    assert [result.series[p].split_label for p in Phase] == ["1", "3", "4", "5"]
+    assert [(i.series_instance_uid, i.reason) for i in result.ignored] == [
+        ("5.5", "no phase detected; all four phases already assigned")]
