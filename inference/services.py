@@ -82,22 +82,21 @@ def _send_task(case_pk: int, model_version_pk: int) -> None:
 
 
 def study_models_by_case(case_ids: list[int]) -> dict[int, set[int]]:
-    """Model versions of the reader studies that contain each case (empty before PROTOCOL's model exists)."""
-    try:
-        reader_study = apps.get_model("studies", "ReaderStudy")
-    except LookupError:
-        return {}
-    names = {f.name for f in reader_study._meta.get_fields()}
-    cases_field = next((f.name for f in reader_study._meta.get_fields()
-                        if f.many_to_many and f.related_model is Case), None)
-    if "model_version" not in names or cases_field is None:
-        return {}
-    rows = reader_study.objects.filter(**{f"{cases_field}__in": case_ids, "model_version__isnull": False}).values_list(
-        f"{cases_field}", "model_version")
+    """Model versions of the reader studies (``ReaderStudy.model_version``) that contain each case."""
+    reader_study = apps.get_model("studies", "ReaderStudy")
+    rows = reader_study.objects.filter(cases__in=case_ids, model_version__isnull=False).values_list(
+        "cases", "model_version")
     found: dict[int, set[int]] = {}
     for case_pk, model_pk in rows:
         found.setdefault(case_pk, set()).add(model_pk)
     return found
+
+
+def request_inference_for_study(study, *, actor=None) -> list[InferenceResult]:
+    """Queue the study's model for every case of the study (call when a model is set or cases are added)."""
+    if study.model_version_id is None:
+        return []
+    return [request_inference(case, study.model_version, actor=actor) for case in study.cases.all()]
 
 
 def models_for_cases(case_ids: list[int]) -> dict[int, list[ModelVersion]]:

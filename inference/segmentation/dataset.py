@@ -62,7 +62,6 @@ def export_dataset(
         shutil.rmtree(folder)
     images.mkdir(parents=True)
     labels.mkdir()
-    count = 0
     seen: set[str] = set()
     for sample in samples:
         if sample.identifier in seen:
@@ -71,9 +70,26 @@ def export_dataset(
         name = sample.identifier
         write_volume(sample.hu.astype(np.float32), sample.spacing_zyx, images / f"{name}_0000{FILE_ENDING}")
         write_volume(sample.labelmap.astype(np.uint8), sample.spacing_zyx, labels / f"{name}{FILE_ENDING}")
-        count += 1
-    if count == 0:
+    if not seen:
         raise ValueError("no samples to export: a segmentation data set needs at least one labelled phase")
-    dataset_json = {"channel_names": {"0": "CT"}, "labels": LABELS, "numTraining": count, "file_ending": FILE_ENDING}
-    (folder / "dataset.json").write_text(json.dumps(dataset_json, indent=2))
+    dataset_json = {"channel_names": {"0": "CT"}, "labels": LABELS, "numTraining": len(seen),
+                    "file_ending": FILE_ENDING}
+    (folder / "dataset.json").write_text(json.dumps(with_file_listing(dataset_json, folder), indent=2))
     return folder
+
+
+def with_file_listing(dataset_json: dict, folder: Path) -> dict:
+    """Add nnU-Net's optional explicit ``dataset`` listing (relative paths) when it is missing.
+
+    Without it nnU-Net lists the files with a *fork* pool of 12 processes, which deadlocks in
+    any multi-threaded process (a test run with a Celery client, a Django server, torch threads).
+    """
+    if "dataset" in dataset_json:
+        return dataset_json
+    ending = dataset_json["file_ending"]
+    listing = {}
+    for label in sorted((folder / "labelsTr").glob(f"*{ending}")):
+        identifier = label.name[: -len(ending)]
+        images = sorted(p.name for p in (folder / "imagesTr").glob(f"{identifier}_[0-9][0-9][0-9][0-9]{ending}"))
+        listing[identifier] = {"images": [f"imagesTr/{name}" for name in images], "label": f"labelsTr/{label.name}"}
+    return {**dataset_json, "dataset": listing}

@@ -19,7 +19,7 @@ from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 
-from .dataset import FILE_ENDING
+from .dataset import FILE_ENDING, with_file_listing
 
 TINY = "3d_tiny"
 FULLRES = "3d_fullres"
@@ -43,12 +43,15 @@ class TrainingResult:
 def resolve_dataset_folder(raw_dir: str | Path) -> Path:
     """Accept either an ``nnUNet_raw`` root holding one ``DatasetNNN_*`` folder or that folder itself."""
     raw = Path(raw_dir)
-    if (raw / "dataset.json").is_file():
-        return raw
-    found = sorted(p for p in raw.glob("Dataset*_*") if (p / "dataset.json").is_file())
+    found = [raw] if (raw / "dataset.json").is_file() else sorted(
+        p for p in raw.glob("Dataset*_*") if (p / "dataset.json").is_file())
     if len(found) != 1:
         raise ValueError(f"{raw}: expected one nnU-Net dataset folder (DatasetNNN_Name with dataset.json), found "
                          f"{len(found)}")
+    meta_file = found[0] / "dataset.json"
+    meta = json.loads(meta_file.read_text())
+    if "dataset" not in meta:  # see with_file_listing: avoids nnU-Net's fork pool
+        meta_file.write_text(json.dumps(with_file_listing(meta, found[0]), indent=2))
     return found[0]
 
 

@@ -33,6 +33,8 @@ def test_export_writes_nnunet_raw_layout(phantoms, tmp_path):
     assert meta["channel_names"] == {"0": "CT"}
     assert meta["labels"] == {"background": 0, "liver": 1, "tumour": 2}
     assert meta["numTraining"] == 2
+    assert meta["dataset"]["seg0_arterial"] == {"images": ["imagesTr/seg0_arterial_0000.nii.gz"],
+                                                "label": "labelsTr/seg0_arterial.nii.gz"}
     case = phantoms[0]
     image = sitk.ReadImage(str(folder / "imagesTr" / "seg0_pre_contrast_0000.nii.gz"))
     label = sitk.GetArrayFromImage(sitk.ReadImage(str(folder / "labelsTr" / "seg0_pre_contrast.nii.gz")))
