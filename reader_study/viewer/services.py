@@ -30,17 +30,25 @@ def media_path(relative: str) -> Path:
 
 
 def series_for(study_uid: str, series_uid: str) -> Series | None:
-    """Return the series with these UIDs (and its case), or None."""
-    return (
-        Series.objects.select_related("study__case")
-        .filter(series_instance_uid=series_uid, study__study_instance_uid=study_uid)
-        .first()
-    )
+    """Return the series with these UIDs (and its case), or None (one query, no ordering)."""
+    try:
+        return Series.objects.select_related("study__case").get(
+            series_instance_uid=series_uid, study__study_instance_uid=study_uid
+        )
+    except Series.DoesNotExist:
+        return None
 
 
-def instance_for(series: Series, sop_uid: str) -> Instance | None:
-    """Return the instance of ``series`` with this SOP Instance UID, or None."""
-    return series.instances.filter(sop_instance_uid=sop_uid).first()
+def instance_for(study_uid: str, series_uid: str, sop_uid: str) -> Instance | None:
+    """Return the instance with these UIDs, with its series, study and case, or None (one query per frame)."""
+    try:
+        return Instance.objects.select_related("series__study__case").get(
+            sop_instance_uid=sop_uid,
+            series__series_instance_uid=series_uid,
+            series__study__study_instance_uid=study_uid,
+        )
+    except Instance.DoesNotExist:
+        return None
 
 
 def _metadata_cache_key(instances: list[Instance]) -> str:

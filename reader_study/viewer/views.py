@@ -59,15 +59,21 @@ def series_metadata(request: HttpRequest, study_uid: str, series_uid: str) -> Ht
     return _with_cache_headers(HttpResponse(body, content_type="application/dicom+json"), etag)
 
 
+def _instance_or_403(request: HttpRequest, study_uid: str, series_uid: str, sop_uid: str):
+    inst = services.instance_for(study_uid, series_uid, sop_uid)
+    if inst is None:
+        raise Http404("No such instance")
+    if not access.can_view_case_images(request.user, inst.series.study.case):
+        return None
+    return inst
+
+
 @require_safe
 def instance(request: HttpRequest, study_uid: str, series_uid: str, sop_uid: str) -> HttpResponse:
     """WADO-RS instance retrieval as a single Part-10 file (``application/dicom``), byte for byte as stored."""
-    series = _series_or_403(request, study_uid, series_uid)
-    if series is None:
-        return HttpResponseForbidden(FORBIDDEN)
-    inst = services.instance_for(series, sop_uid)
+    inst = _instance_or_403(request, study_uid, series_uid, sop_uid)
     if inst is None:
-        raise Http404("No such instance")
+        return HttpResponseForbidden(FORBIDDEN)
     if not_modified := _cached(request, inst.sha256):
         return not_modified
     response = FileResponse(open(services.media_path(inst.path), "rb"), content_type="application/dicom")
@@ -77,12 +83,9 @@ def instance(request: HttpRequest, study_uid: str, series_uid: str, sop_uid: str
 @require_safe
 def frames(request: HttpRequest, study_uid: str, series_uid: str, sop_uid: str, frame: int) -> HttpResponse:
     """WADO-RS frames as multipart/related; compressed frames pass through with their transfer syntax."""
-    series = _series_or_403(request, study_uid, series_uid)
-    if series is None:
-        return HttpResponseForbidden(FORBIDDEN)
-    inst = services.instance_for(series, sop_uid)
+    inst = _instance_or_403(request, study_uid, series_uid, sop_uid)
     if inst is None:
-        raise Http404("No such instance")
+        return HttpResponseForbidden(FORBIDDEN)
     etag = f"{inst.sha256[:32]}-f{frame}"
     if not_modified := _cached(request, etag):
         return not_modified

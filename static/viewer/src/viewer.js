@@ -223,21 +223,26 @@ class Viewer {
     if (vp) csUtils.jumpToSlice(vp.element, { imageIndex: index });
   }
 
-  // Scroll the active viewport and resolve once every viewport has rendered its new slice (benchmark hook).
+  // Scroll the active viewport; resolve with the milliseconds until every viewport rendered its new slice
+  // (a new image set on the stack, then rendered), or null after 10 s. Used by the benchmark.
   scrollAndWait(delta) {
     const started = performance.now();
-    const present = this.viewports.filter(Boolean);
-    const before = present.map((vp) => vp.getCurrentImageId());
-    return new Promise((resolve) => {
-      const check = () => {
-        const moved = present.every((vp, k) => vp.getCurrentImageId() !== before[k] && vp.getCurrentImage?.());
-        if (moved) resolve(performance.now() - started);
-        else if (performance.now() - started > 10000) resolve(null);
-        else requestAnimationFrame(check);
+    const waits = this.viewports.filter(Boolean).map((vp) => new Promise((resolve) => {
+      const { element } = vp;
+      let fresh = false;
+      const onNew = () => { fresh = true; };
+      const onRendered = () => {
+        if (!fresh) return;
+        element.removeEventListener(Enums.Events.STACK_NEW_IMAGE, onNew);
+        element.removeEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+        resolve();
       };
-      this.scroll(delta);
-      requestAnimationFrame(check);
-    });
+      element.addEventListener(Enums.Events.STACK_NEW_IMAGE, onNew);
+      element.addEventListener(Enums.Events.IMAGE_RENDERED, onRendered);
+    }));
+    const timeout = new Promise((resolve) => { setTimeout(() => resolve(null), 10000); });
+    this.scroll(delta);
+    return Promise.race([Promise.all(waits).then(() => performance.now() - started), timeout]);
   }
 
   preset(name) { applyPreset(this.viewports, this.config.phases, this.links, name); }
