@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from reader_study.studies import services
 from reader_study.studies.models import Read, StudyCase
 
 from .conftest import make_ai_result
@@ -117,3 +118,39 @@ def test_other_reader_cannot_see_the_study(client, open_study, other_reader):
     key = keys(open_study)[0]
     assert client.get(read_url(open_study, key, "unaided")).status_code == 404
     assert b"Liver pilot" not in client.get(reverse("studies:my_studies")).content
+
+
+def test_clinical_notes_and_five_point_scale_follow_the_study(client, coordinator, reader, cases):
+    from reader_study.cases.models import ClinicalNote
+
+    ClinicalNote.objects.create(case=cases[0], kind="laboratory", text="AFP raised", values={"AFP": 412})
+    study = services.do_create_study(coordinator, name="Notes", cases=cases[:1], show_clinical_notes=True,
+                                     confidence_scale="five_point")
+    services.do_enrol_reader(coordinator, study, reader)
+    services.do_open_study(coordinator, study)
+    client.force_login(reader)
+    client.post(reverse("studies:open_session", args=[study.pk, 1]))
+    url = read_url(study, keys(study)[0], "unaided")
+    page = client.get(url)
+    assert b'id="clinical-notes"' in page.content and b"AFP raised" in page.content
+    assert b'name="diagnosis_confidence" value="5"' in page.content
+    out_of_scale = client.post(url, ANSWER)  # 80 is not on the 1-5 scale
+    assert out_of_scale.status_code == 400 and b"outside the study" in out_of_scale.content
+    assert client.post(url, {**ANSWER, "diagnosis_confidence": "4"}).status_code == 302
+
+
+def test_sequential_design_shows_ai_right_after_the_unaided_read_is_locked(client, coordinator, reader, cases,
+                                                                             model_version):
+    make_ai_result(cases[0], model_version, {"HCC": 0.6, "ICC": 0.3, "LM": 0.1}, "HCC")
+    study = services.do_create_study(coordinator, name="Sequential", design="sequential", cases=cases[:1],
+                                     model_version=model_version)
+    services.do_enrol_reader(coordinator, study, reader)
+    services.do_open_study(coordinator, study)
+    client.force_login(reader)
+    client.post(reverse("studies:open_session", args=[study.pk, 1]))
+    key = keys(study)[0]
+    assert client.get(read_url(study, key, "aided")).status_code == 403  # unaided first
+    response = client.post(read_url(study, key, "unaided"), ANSWER)
+    assert response["Location"] == read_url(study, key, "aided")
+    page = client.get(response["Location"])
+    assert page.status_code == 200 and b'id="ai-panel"' in page.content and b"60%" in page.content
