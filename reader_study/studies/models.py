@@ -179,6 +179,20 @@ class Read(models.Model):
     def __str__(self) -> str:
         return f"{self.reader} {self.arm} read of {self.case_id} in {self.study_id}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored = {"locked": instance.__dict__.get("locked"), "answers": instance.__dict__.get("answers")}
+        return instance
+
+    def save(self, *args, **kwargs):
+        """Refuse to change the answers of, or unlock, a read that was loaded locked (the lock is for good)."""
+        stored = getattr(self, "_stored", None)
+        if stored and stored["locked"] and (not self.locked or self.answers != stored["answers"]):
+            raise PermissionError("A submitted read is locked; record an amendment instead.")
+        super().save(*args, **kwargs)
+        self._stored = {"locked": self.locked, "answers": self.answers}
+
 
 class Amendment(models.Model):
     """A coordinator's correction of a locked read: a reason, before and after; the read stays as given."""

@@ -39,3 +39,24 @@ def test_reads_cannot_be_added_changed_or_deleted_in_the_admin(model, rf, admin_
     assert not admin.has_add_permission(request)
     assert not admin.has_change_permission(request)
     assert not admin.has_delete_permission(request)
+
+
+@pytest.mark.django_db
+def test_a_locked_read_cannot_be_changed_or_unlocked_by_saving(cast):
+    from reader_study.studies import services
+
+    from .conftest import ANSWERS
+
+    services.do_open_session(cast.study, cast.reader, 1)
+    read = services.do_submit_read(
+        cast.reader, services.do_start_read(cast.study, cast.reader, cast.cases[0], "unaided"), ANSWERS
+    )
+    read = Read.objects.get(pk=read.pk)
+    read.answers = {**read.answers, "diagnosis": "ICC"}
+    with pytest.raises(PermissionError):
+        read.save()
+    read = Read.objects.get(pk=read.pk)
+    read.locked = False
+    with pytest.raises(PermissionError):
+        read.save()
+    assert Read.objects.get(pk=read.pk).answers["diagnosis"] == "HCC"

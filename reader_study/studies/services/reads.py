@@ -12,7 +12,7 @@ from reader_study.cases.models import Case
 from reader_study.protocol import Arm, PlannedItem, ProtocolError, Violation, may_show_ai, read_violations
 
 from ..answers import validate_answers
-from ..models import AIElement, Amendment, Read, ReaderStudy, ReadingSession
+from ..models import AIElement, Amendment, Enrolment, Read, ReaderStudy, ReadingSession
 from .facts import reader_state
 from .sessions import get_enrolment
 from .studies import check_can_coordinate
@@ -38,6 +38,7 @@ def check_can_start_read(study: ReaderStudy, reader: Any, case: Case, arm: str) 
 def do_start_read(study: ReaderStudy, reader: Any, case: Case, arm: str) -> Read:
     """Start a read, or return the existing one (resume). Audited."""
     get_enrolment(study, reader)
+    Enrolment.objects.select_for_update().filter(study=study, reader=reader).first()  # one start at a time
     existing = Read.objects.filter(study=study, reader=reader, case=case, arm=arm).first()
     if existing is not None:
         return existing
