@@ -30,7 +30,7 @@ from torch import nn
 from inference.almss.classifier import build_network
 from inference.almss.configs import ALMSSConfig
 from inference.almss.cutoffs import hierarchical_call
-from inference.almss.data import class_names_for, prepare_case
+from inference.almss.data import KIND_OF_NETWORK, class_names_for, prepare_case
 from inference.almss.gradcam import grad_cam
 from inference.almss.preprocess import PhaseInput, paste_into_phase_grid
 from reader_study.vocabulary import PHASES, Phase
@@ -41,7 +41,6 @@ FORMAT = "almss-network/1"
 BUNDLE_FILES = ("config.json", "primary.pt", "origin.pt", "cutoffs.json", "metrics.json", "LABEL.txt")
 OPTIONAL_FILES = ("baseline.pt",)
 CHECKSUM_FILE = "SHA256SUMS"
-KIND_OF_NETWORK = {"primary": "almss", "origin": "almss", "baseline": "baseline"}
 
 
 class BundleError(ValueError):

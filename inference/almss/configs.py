@@ -9,7 +9,7 @@ Presets:
 * ``paper``: the geometry of the authors' code (32 x 160 x 192, ResNet-18 widths 64..512,
   projection 100, LSTM 512 x 2, dilated last stages as in their MedicalNet trunk). Meant for
   a GPU; on 2 CPU cores one case costs tens of seconds.
-* ``demo``: the same architecture shrunk (16 x 48 x 48, widths 8..64) so that ~100 phantom
+* ``demo``: the same architecture shrunk (16 x 40 x 40, widths 8..64) so that ~100 phantom
   cases train in a minute or two on 2 CPU cores. Synthetic data, not for clinical use.
 """
 from __future__ import annotations
@@ -35,7 +35,7 @@ class ALMSSConfig:
             tight; a small margin keeps the liver edge, where many metastases sit, in view).
         widths: channels of the four ResNet stages.
         blocks: BasicBlocks per stage (ResNet-18: 2, 2, 2, 2).
-        stem_width: channels of the 7x7x7 stem convolution.
+        stem_width: channels of the 7x7x7 stride-2 stem convolution.
         stage_strides / stage_dilations: per stage; (1, 2, 1, 1) / (1, 1, 2, 4) is the
             MedicalNet trunk of the authors' code (output stride 8, useful for Grad-CAM).
         global_pool: "max" (authors' code) or "avg".
@@ -124,7 +124,7 @@ PRESETS: dict[str, ALMSSConfig] = {
     "paper": ALMSSConfig(name="paper"),
     "demo": ALMSSConfig(
         name="demo",
-        input_size=(16, 48, 48),
+        input_size=(16, 40, 40),
         crop_margin=(1, 2, 2),
         widths=(8, 16, 32, 64),
         stem_width=8,

@@ -19,10 +19,14 @@ from inference.almss.configs import ALMSSConfig
 from inference.almss.preprocess import PhaseInput, PreparedPhase, prepare_phase
 from reader_study.vocabulary import ORIGIN_SYSTEMS, PHASES, TUMOUR_CLASSES, Phase, TumourClass
 
-__all__ = ["Sample", "PreparedDataset", "NETWORKS", "class_names_for", "prepare_case", "build_dataset"]
+__all__ = [
+    "Sample", "PreparedDataset", "NETWORKS", "KIND_OF_NETWORK", "class_names_for", "prepare_case", "build_dataset",
+]
 
 #: network name -> the label it learns ("baseline" learns network 1's task with the plain CNN).
 NETWORKS = ("primary", "origin", "baseline")
+#: network name -> architecture (see ``classifier.build_network``).
+KIND_OF_NETWORK = {"primary": "almss", "origin": "almss", "baseline": "baseline"}
 
 
 @dataclass(frozen=True)
@@ -39,13 +43,18 @@ class Sample:
 
 @dataclass
 class PreparedDataset:
-    """Network inputs of many cases: images (N, 4, 2, D, H, W), clinical (N, 3), labels (N,)."""
+    """Network inputs of many cases: images (N, 4, 2, D, H, W), clinical (N, 3), labels (N,).
+
+    ``origin_labels`` (index into ``ORIGIN_SYSTEMS``, -1 for HCC / ICC) rides along so one
+    preprocessing pass serves network 1, network 2 and the hierarchical evaluation.
+    """
 
     images: np.ndarray
     clinical: np.ndarray
     labels: np.ndarray
     class_names: tuple[str, ...]
     case_ids: list[str]
+    origin_labels: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -54,8 +63,23 @@ class PreparedDataset:
         return np.bincount(self.labels, minlength=len(self.class_names))
 
     def subset(self, indices: np.ndarray) -> PreparedDataset:
+        origin = None if self.origin_labels is None else self.origin_labels[indices]
         return PreparedDataset(self.images[indices], self.clinical[indices], self.labels[indices],
-                               self.class_names, [self.case_ids[i] for i in indices])
+                               self.class_names, [self.case_ids[i] for i in indices], origin)
+
+    def for_network(self, network: str) -> PreparedDataset:
+        """The cases and labels of one network's task (origin: liver metastases, origin labels)."""
+        if network != "origin":
+            class_names_for(network)  # validates the name
+            return self
+        if self.origin_labels is None:
+            raise ValueError("this data set has no origin labels")
+        indices = np.flatnonzero(self.origin_labels >= 0)
+        if len(indices) == 0:
+            raise ValueError("no liver metastases in this data: network 2 has nothing to learn or evaluate")
+        subset = self.subset(indices)
+        return PreparedDataset(subset.images, subset.clinical, subset.origin_labels, class_names_for("origin"),
+                               subset.case_ids, subset.origin_labels)
 
 
 def class_names_for(network: str) -> tuple[str, ...]:
@@ -79,34 +103,32 @@ def prepare_case(
     return images, np.asarray(clinical_vector(age, sex), dtype=np.float32), prepared
 
 
-def _label(sample: Sample, network: str, class_names: tuple[str, ...]) -> int | None:
-    """Label index of a sample for a network, or None when the sample is not part of that task."""
-    if network == "origin":
-        if sample.tumour_class != TumourClass.METASTASIS.value:
-            return None
-        if not sample.origin:
-            raise ValueError(f"case {sample.case_id or '?'}: a liver metastasis needs an origin for network 2")
-        return class_names.index(sample.origin)
-    return class_names.index(sample.tumour_class)
+def _labels(sample: Sample) -> tuple[int, int]:
+    """(network 1 index, network 2 index or -1) of a sample's truth."""
+    primary = class_names_for("primary").index(sample.tumour_class)
+    if sample.tumour_class != TumourClass.METASTASIS.value:
+        return primary, -1
+    if not sample.origin:
+        raise ValueError(f"case {sample.case_id or '?'}: a liver metastasis needs an origin for network 2")
+    return primary, class_names_for("origin").index(sample.origin)
 
 
 def build_dataset(
-    samples: Iterable[Sample | tuple], config: ALMSSConfig, network: str, progress: bool = False
+    samples: Iterable[Sample | tuple], config: ALMSSConfig, network: str = "primary", progress: bool = False
 ) -> PreparedDataset:
-    """Preprocess the samples that belong to ``network``'s task (origin: liver metastases only)."""
-    class_names = class_names_for(network)
-    images, clinical, labels, case_ids = [], [], [], []
-    for item in tqdm(samples, desc=f"preprocess ({network})", disable=not progress, unit="case"):
+    """Preprocess every sample once and return the data set of ``network`` (origin: metastases only)."""
+    images, clinical, labels, origins, case_ids = [], [], [], [], []
+    for item in tqdm(samples, desc="preprocess", disable=not progress, unit="case"):
         sample = item if isinstance(item, Sample) else Sample(*item)
-        label = _label(sample, network, class_names)
-        if label is None:
-            continue
+        primary, origin = _labels(sample)
         case_images, case_clinical, _ = prepare_case(sample.phase_inputs, sample.age, sample.sex, config)
         images.append(case_images)
         clinical.append(case_clinical)
-        labels.append(label)
+        labels.append(primary)
+        origins.append(origin)
         case_ids.append(sample.case_id or str(len(case_ids)))
     if not labels:
-        raise ValueError(f"no cases for network {network!r} in this data")
-    return PreparedDataset(np.stack(images), np.stack(clinical), np.asarray(labels, dtype=np.int64),
-                           class_names, case_ids)
+        raise ValueError("no cases in this data")
+    full = PreparedDataset(np.stack(images), np.stack(clinical), np.asarray(labels, dtype=np.int64),
+                           class_names_for("primary"), case_ids, np.asarray(origins, dtype=np.int64))
+    return full.for_network(network)

@@ -19,7 +19,7 @@ from torch import nn
 from inference.almss.cutoffs import final_call
 from inference.almss.data import PreparedDataset
 
-__all__ = ["predict_dataset", "macro_auc", "bootstrap_auc_ci", "classification_metrics", "plot_roc"]
+__all__ = ["predict_dataset", "macro_auc", "bootstrap_auc_ci", "classification_metrics", "plot_roc", "json_safe"]
 
 
 @torch.no_grad()
@@ -127,14 +127,15 @@ def classification_metrics(
         "cutoffs": dict(cutoffs) if cutoffs is not None else None,
         "bootstrap": {"n": n_bootstrap, "seed": seed},
     }
-    return _json_safe(result)
+    return json_safe(result)
 
 
-def _json_safe(value):
+def json_safe(value):
+    """Replace nan (undefined metrics, e.g. AUC of a class without cases) by None, recursively."""
     if isinstance(value, dict):
-        return {k: _json_safe(v) for k, v in value.items()}
+        return {k: json_safe(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, float) and np.isnan(value):
         return None
     return value

@@ -1,13 +1,18 @@
 """Training: class-balanced loss, augmentation, a tiny run that learns, checkpoints and exact resume."""
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
 from almss_factories import make_sample, tiny_config
 
-from inference.almss.data import build_dataset
+from inference.almss.data import build_dataset, class_names_for
 from inference.almss.training import ClassBalancedLoss, augment_batch, class_balanced_weights, train_network
+from inference.almss.workflow import evaluate_bundle, hierarchical_accuracy, train_and_save
+
+ORIGIN_NAMES = class_names_for("origin")
 
 torch.set_num_threads(1)
 
@@ -89,3 +94,34 @@ def test_origin_dataset_holds_only_metastases_with_origin_labels():
     assert len(origin) == sum(s.tumour_class == "LM" for s in samples)
     assert origin.images.shape[1:] == (4, 2, *config.input_size)
     assert origin.class_names[origin.labels[0]] == samples[2].origin
+
+
+def test_train_and_save_then_evaluate_all_three_networks(datasets, tmp_path):
+    train, validation = datasets
+    config = tiny_config()
+    for network in ("primary", "origin", "baseline"):
+        result = train_and_save(config, network, train, validation, tmp_path, epochs=1, n_bootstrap=20,
+                                progress=False, label="synthetic data, not for clinical use")
+        assert set(result["cutoffs"]) == set(class_names_for(network))
+        assert result["metrics"]["training"]["epochs"] == 1
+    assert (tmp_path / "baseline.pt").exists()
+    report = evaluate_bundle(tmp_path, validation, tmp_path / "eval", "validation", n_bootstrap=20)
+    assert report["primary"]["n_cases"] == len(validation)
+    assert report["origin"]["n_cases"] == int((validation.origin_labels >= 0).sum())
+    assert report["baseline"]["classes"] == ["HCC", "ICC", "LM"]
+    assert 0.0 <= report["hierarchical_eight_class_accuracy"] <= 1.0
+    assert (tmp_path / "eval" / "roc_baseline_validation.png").exists()
+    assert json.loads((tmp_path / "eval" / "metrics_validation.json").read_text())["checksum"] == report["checksum"]
+
+
+def test_hierarchical_accuracy_needs_class_and_origin_right(datasets):
+    _, validation = datasets
+    n = len(validation)
+    primary = np.eye(3)[validation.labels]  # network 1 always right
+    origin = np.eye(6)[np.maximum(validation.origin_labels, 0)]  # network 2 right on every metastasis
+    cutoffs = {"primary": dict.fromkeys(("HCC", "ICC", "LM"), 0.5), "origin": dict.fromkeys(ORIGIN_NAMES, 0.5)}
+    assert hierarchical_accuracy(validation, primary, origin, cutoffs, ORIGIN_NAMES) == 1.0
+    wrong_origin = np.roll(origin, 1, axis=1)
+    n_lm = int((validation.origin_labels >= 0).sum())
+    assert hierarchical_accuracy(validation, primary, wrong_origin, cutoffs, ORIGIN_NAMES) == pytest.approx(
+        (n - n_lm) / n)
