@@ -217,3 +217,29 @@ def test_consensus_unaided_then_aided_for_a_group(cast):
                                  answers=LM_ANSWERS)
     assert ConsensusRead.objects.filter(case=case).count() == 2
     assert AuditEvent.objects.filter(action="consensus.submitted").count() == 2
+
+
+def test_crossover_end_to_end_hides_ai_during_the_later_unaided_read(db, move_clock):
+    from .conftest import build_cast
+
+    cast = build_cast(design="crossover", n_cases=4)
+    reader, study = cast.reader, cast.study
+    blocks = dict(study.study_cases.values_list("case_id", "block"))
+    session = services.do_open_session(study, reader, 1)
+    items = services.worklist(session)
+    assert [i.arm for i in items] == ["unaided", "unaided", "aided", "aided"]
+    aided_first = [c for c in cast.cases if blocks[c.pk] == "A"]
+    assert can_view_ai_output(reader, aided_first[0])
+    for item in items:
+        case = next(c for c in cast.cases if c.pk == item.case_id)
+        services.do_submit_read(reader, services.do_start_read(study, reader, case, item.arm), ANSWERS)
+    with pytest.raises(ProtocolError) as refused:
+        services.do_open_session(study, reader, 2)
+    assert refused.value.codes == ("washout_not_elapsed",)
+    move_clock(days=30, seconds=1)
+    services.do_open_session(study, reader, 2)
+    assert not can_view_ai_output(reader, aided_first[0])  # now read unaided
+    services.do_submit_read(reader, services.do_start_read(study, reader, aided_first[0], "unaided"), ANSWERS)
+    assert can_view_ai_output(reader, aided_first[0])
+    aided_second = next(c for c in cast.cases if blocks[c.pk] == "B")
+    assert can_view_ai_output(reader, aided_second)
