@@ -32,7 +32,7 @@ class StagedCase:
 def create_case_rows(staged: StagedCase, *, job: ImportJob | None, actor: Any) -> Case:
     """Create the case, its truth, notes, study, series, instances and masks, plus an audit event."""
     row = staged.plan.row
-    case = Case.objects.create(case_id=row.case_id, age=row.age, sex=row.sex, cohort=row.cohort.value,
+    case = Case.objects.create(case_id=row.case_id, age=row.age, sex=staged.plan.sex, cohort=row.cohort.value,
                                imported_at=clock.now(), import_job=job)
     CaseTruth.objects.create(case=case, tumour_class=row.tumour_class.value,
                              origin=row.origin.value if row.origin else "", pathology_type=row.pathology_type,

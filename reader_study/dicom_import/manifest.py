@@ -44,7 +44,7 @@ class ManifestRow:
     line: int
     case_id: str
     age: int
-    sex: str
+    sex: str | None  # None: take the normalised DICOM PatientSex
     tumour_class: TumourClass
     origin: OriginSystem | None
     pathology_type: str
@@ -118,7 +118,9 @@ def _age(where: str, text: str) -> int:
     return age
 
 
-def _sex(where: str, text: str) -> str:
+def _sex(where: str, text: str) -> str | None:
+    if not text:
+        return None
     try:
         return normalise_sex(text).value
     except ValueError as exc:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reader_study.vocabulary import PHASES, Phase
+from reader_study.vocabulary import PHASES, Phase, normalise_sex
 
 from .deidentify import find_phi, mapped_uid
 from .errors import ImportFailed
@@ -50,6 +50,7 @@ class CasePlan:
     study_uid: str
     final_study_uid: str
     deidentify: bool
+    sex: str = ""
     phases: dict[Phase, PhasePlan] = field(default_factory=dict)
     ignored: list[IgnoredSeries] = field(default_factory=list)
 
@@ -141,7 +142,7 @@ def _plan_case(
     assignment = assign_phases(row.case_id, candidates, overrides)
     final = (lambda uid: mapped_uid(salt, uid)) if deidentify else (lambda uid: uid)
     plan = CasePlan(row=row, folder=folder, study_uid=study_uid, final_study_uid=final(study_uid),
-                    deidentify=deidentify, ignored=ignored + assignment.ignored)
+                    deidentify=deidentify, sex=case_sex(row, records), ignored=ignored + assignment.ignored)
     for phase in PHASES:
         candidate = assignment.series[phase]
         geometry = sort_stack(candidate.records, candidate.name)
@@ -151,6 +152,26 @@ def _plan_case(
     known = {i.series_instance_uid for i in plan.ignored}
     plan.ignored += [_unused(row.case_id, c) for c in unused if c.original_series_uid not in known]
     return plan
+
+
+def case_sex(row: ManifestRow, records: list[SliceRecord]) -> str:
+    """The manifest's sex, checked against DICOM PatientSex; taken from PatientSex when the manifest leaves it empty."""
+    stated = next(((r.patient_sex, r.display) for r in records if r.patient_sex), None)
+    if stated is None:
+        if row.sex is None:
+            raise ImportFailed(row.case_id, "sex is empty in the manifest and the images carry no PatientSex")
+        return row.sex
+    value, display = stated
+    try:
+        dicom_sex = normalise_sex(value).value
+    except ValueError:
+        if row.sex is None:
+            raise ImportFailed(display, f"PatientSex {value!r} is not M or F; give the sex in the manifest") from None
+        return row.sex
+    if row.sex is not None and row.sex != dicom_sex:
+        raise ImportFailed(display, f"PatientSex {value!r} contradicts the manifest's sex {row.sex} "
+                                    f"for case {row.case_id}")
+    return dicom_sex
 
 
 def _unused(case_id: str, candidate: SeriesCandidate) -> IgnoredSeries:

@@ -35,6 +35,7 @@ class SliceRecord:
     columns: int
     frame_of_reference_uid: str
     patient_id: str
+    patient_sex: str = ""
     frames: int = 1
     pixel_location: tuple[int, int] | None = None
     frame: int | None = None  # frame of an Enhanced CT file this slice comes from
@@ -105,6 +106,7 @@ def record_from_dataset(
         columns=int(ds.get("Columns", 0) or 0),
         frame_of_reference_uid=str(ds.get("FrameOfReferenceUID", "") or ""),
         patient_id=str(ds.get("PatientID", "") or ""),
+        patient_sex=str(ds.get("PatientSex", "") or "").strip(),
         frames=_number(ds.get("NumberOfFrames"), int) or 1,
         pixel_location=pixel_location,
         header=header,

@@ -244,3 +244,17 @@ def test_masks_dir_masks_are_checked_against_the_series_grid(tmp_path, media_roo
     import_cases(tmp_path / "in", manifest, masks_dir=tmp_path / "masks")
     mask = ReferenceMask.objects.get()
     assert mask.phase == "arterial" and np.array_equal(load_mask(mask), labels)
+
+
+def test_empty_manifest_sex_is_taken_from_patient_sex_and_must_be_m_or_f(tmp_path, media_root):
+    def other_sex(ds, phase, k):
+        ds.PatientSex = "O" if ds.PatientID == "C002" else "F"
+
+    write_study(tmp_path / "in", "C001", slices=3, mutate=other_sex)
+    import_cases(tmp_path / "in", write_manifest(tmp_path / "m.csv", [manifest_row("C001", sex="")]))
+    assert Case.objects.get(case_id="C001").sex == "F"
+    write_study(tmp_path / "in2", "C002", slices=3, mutate=other_sex)
+    with pytest.raises(Exception, match="PatientSex 'O' is not M or F; give the sex in the manifest"):
+        import_cases(tmp_path / "in2", write_manifest(tmp_path / "m2.csv", [manifest_row("C002", sex="")]))
+    import_cases(tmp_path / "in2", write_manifest(tmp_path / "m3.csv", [manifest_row("C002", sex="female")]))
+    assert Case.objects.get(case_id="C002").sex == "F"

@@ -105,6 +105,7 @@ CASES = {
     "secondary capture CT": (dict(mutate=screenshot), "Secondary Capture.*not quantitative CT"),
     "PHI without --deidentify": (dict(deidentified=False), "contains identifying data"),
     "unknown class in manifest": (dict(row={"tumour_class": "HCCX"}), r"line 2 \(case C002\).*unknown tumour_class"),
+    "manifest sex contradicts PatientSex": (dict(row={"sex": "F"}), "PatientSex 'M' contradicts the manifest's sex F"),
     "manifest case without images": (dict(extra_row="C404"), r"C404: case\(s\) listed in the manifest have no"),
     "images without manifest row": (dict(unlisted="C777"), r"C777/dicom/.*belongs to no manifest case"),
 }
