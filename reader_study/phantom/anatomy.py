@@ -29,6 +29,7 @@ class AnatomyParams:
     spleen: Ellipsoid
     ascites: bool
     bowel_waves: np.ndarray  # (n, 7) like liver_waves, shorter wavelengths
+    dents: tuple[tuple[float, float, float, float, float], ...] = ()  # capsular retraction: x, y, z, radius, depth
 
     @property
     def cavity(self) -> tuple[float, float]:
@@ -86,6 +87,8 @@ def liver_field(params: AnatomyParams, zz, yy, xx) -> np.ndarray:
         part = ellipsoid_field(zz, yy, xx, centre, radii, exponent)
         field = part if field is None else np.minimum(field, part)
     field = field - 1.0 - _wave_sum(params.liver_waves, zz, yy, xx)
+    for cx, cy, cz, radius, depth in params.dents:
+        field = field + depth * np.exp(-((xx - cx) ** 2 + (yy - cy) ** 2 + (zz - cz) ** 2) / radius**2)
     if params.nodularity:
         field = field - params.nodularity * np.sin(0.45 * xx) * np.sin(0.45 * yy + 1.0) * np.sin(0.3 * zz + 2.0)
     return field

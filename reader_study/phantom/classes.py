@@ -52,7 +52,8 @@ CLASS_SPECS: dict[str, ClassSpec] = {
     spec.name: spec
     for spec in (
         _spec("HCC", _T.HCC, None, {"hcc_typical": 0.70, "hcc_atypical": 0.15, "hcc_hypo": 0.15}, 0.8, 8,
-              (4.5, 0.6, 1.0, 15.0), {"cirrhosis": 0.75, "necrosis": 0.6, "satellites": 0.15, "mosaic": 0.7}),
+              (4.5, 0.6, 1.0, 15.0), {"cirrhosis": 0.75, "necrosis": 0.6, "satellites": 0.15, "mosaic": 0.7,
+                                        "pvtt": 0.15}),
         _spec("ICC", _T.ICC, None, {"icc_typical": 0.65, "icc_hyper": 0.15, "icc_hypo": 0.20}, 0.6, 6,
               (5.0, 0.55, 1.5, 14.0), {"cirrhosis": 0.15, "biliary_dilatation": 0.45, "satellites": 0.30,
                                        "capsular_retraction": 0.35}),

@@ -37,6 +37,7 @@ class Lesion:
     necrosis: float = 0.0  # radius of the necrotic centre as a fraction of the lesion radius
     necrosis_hu: float = 20.0
     mosaic_hu: float = 0.0
+    centripetal_hu: float = 0.0  # delayed fill-in runs from the rim inwards (ICC fibrous stroma)
     lobulation: np.ndarray = field(default_factory=lambda: np.zeros(4))  # amplitude, 3 phases
     calcifications: tuple[tuple[Point, float, float], ...] = ()
 
@@ -137,6 +138,9 @@ def paint_lesion(hu, tumour, envelope, grid: Grid, shift: Point, lesion: Lesion,
     if lesion.mosaic_hu and phase > 0:
         mosaic = lesion.mosaic_hu * np.sin(0.5 * xx) * np.sin(0.5 * yy + 1.3) * np.sin(0.4 * zz + 0.7)
         region[body] += np.broadcast_to(mosaic, body.shape)[body]
+    if lesion.centripetal_hu and phase >= 2:
+        gradient = lesion.centripetal_hu * (0.5 if phase == 2 else 1.0) * (d - 0.6)
+        region[body] += gradient[body]
     if lesion.rim is not None:
         ring = body & (d >= 1.0 - lesion.rim_mm / mean_radius)
         region[ring] = liver_hu + lesion.rim[phase]

@@ -7,11 +7,11 @@ Sampling is cheap (~1 ms), so calibration and leakage tests run on thousands of 
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .anatomy import AnatomyParams, sample_anatomy
+from .anatomy import AnatomyParams, liver_field, sample_anatomy
 from .attenuation import LIVER_NORMAL, LIVER_STEATOTIC
 from .classes import CLASS_SPECS, ClassSpec, demographics, pathology_weights
 from .lesions import Lesion, Timing, calcifications, make_lesion, necrosis_params, place_centres
@@ -61,6 +61,7 @@ class CaseParameters:
     anatomy: AnatomyParams
     lesions: tuple[Lesion, ...]
     ducts: tuple[tuple[tuple, tuple, float], ...]
+    wedges: tuple[tuple[tuple, tuple, float], ...]  # arterial perfusion wedges: centre, radii, AP delta
     acquisition: Acquisition
 
     @property
@@ -127,6 +128,8 @@ def _lesions(rng, spec: ClassSpec, pattern: str, extras, anatomy: AnatomyParams,
             extra.update(necrosis_params(rng))
         if pattern.startswith("hcc") and "mosaic" in extras:
             extra["mosaic_hu"] = rng.uniform(8.0, 15.0)
+        if pattern.startswith("icc"):
+            extra["centripetal_hu"] = rng.uniform(8.0, 16.0)
         if "calcification" in extras and index == 0:
             extra["calcifications"] = calcifications(rng, tuple(centre), (diameter / 2,) * 3)
         lesions.append(make_lesion(rng, centre, diameter, pattern, timing, **extra))
@@ -163,6 +166,31 @@ def _ducts(rng, lesion: Lesion, anatomy: AnatomyParams) -> tuple:
     return tuple(ducts)
 
 
+def _retraction(rng, lesion: Lesion, anatomy: AnatomyParams) -> tuple[float, float, float, float, float]:
+    """A capsular dent where the line from the liver's middle through a peripheral lesion meets the surface."""
+    centre = np.asarray(lesion.centre)
+    lo, hi = (np.asarray(v) for v in anatomy.liver_box)
+    direction = centre - (lo + hi) / 2.0
+    direction[2] = 0.0
+    direction /= max(np.linalg.norm(direction), 1e-6)
+    point = centre
+    for step in np.arange(0.0, 150.0, 3.0):
+        point = centre + direction * step
+        if liver_field(anatomy, point[2], point[1], point[0]) > 0:
+            break
+    radius = max(8.0, 0.6 * float(np.mean(lesion.radii)))
+    return (*(float(v) for v in point), radius, float(rng.uniform(0.15, 0.3)))
+
+
+def _wedge(rng, lesion: Lesion, timing: Timing) -> tuple:
+    """A transient arterial perfusion wedge next to a lesion (isodense in later phases)."""
+    direction = rng.normal(size=3)
+    direction /= np.linalg.norm(direction)
+    width = rng.uniform(12.0, 25.0)
+    centre = np.asarray(lesion.centre) + direction * (float(np.mean(lesion.radii)) + 0.6 * width)
+    return tuple(float(v) for v in centre), (width, width, 0.7 * width), 15.0 * timing.arterial
+
+
 def _liver_curve(rng, steatotic: bool, bolus: float) -> np.ndarray:
     base = LIVER_STEATOTIC if steatotic else LIVER_NORMAL
     nc = base[0] + rng.normal(0.0, 6.0)
@@ -192,12 +220,15 @@ def sample_case(case_id: str, klass: str, seed: int, *, cohort: str = "train", s
     pattern = _draw(rng, spec.pattern_mix)
     lesions = _lesions(rng, spec, pattern, extras, anatomy, timing)
     ducts = _ducts(rng, lesions[0], anatomy) if "biliary_dilatation" in extras else ()
+    wedges = (_wedge(rng, lesions[0], timing),) if "perfusion_wedge" in extras else ()
+    if "capsular_retraction" in extras:
+        anatomy = replace(anatomy, dents=(_retraction(rng, lesions[0], anatomy),))
     bolus = float(rng.uniform(0.85, 1.15))
     texture = rng.uniform(8.0, 12.0) if cirrhotic else rng.uniform(3.0, 6.0)
     return CaseParameters(
         case_id=case_id, klass=klass, cohort=cohort, seed=seed, size=size, slices=slices, age=age, sex=sex,
         pathology_type=pathology, pattern=pattern, extras=extras,
         liver_curve=_liver_curve(rng, "steatosis" in extras, bolus), bolus=bolus, liver_texture_hu=float(texture),
-        timing=timing, anatomy=anatomy, lesions=lesions, ducts=ducts,
+        timing=timing, anatomy=anatomy, lesions=lesions, ducts=ducts, wedges=wedges,
         acquisition=sample_acquisition(streams["acquisition"], slices),
     )

@@ -12,9 +12,9 @@ from scipy import ndimage
 
 from reader_study.vocabulary import PHASES, Phase
 
-from .anatomy import render_anatomy
+from .anatomy import portal_tree, render_anatomy
 from .attenuation import Tissue, tissue_lut
-from .grid import Grid, Point, segment_distance
+from .grid import Grid, Point, bounding_box, ellipsoid_field, segment_distance
 from .lesions import paint_lesion
 from .sampling import CaseParameters, case_streams, sample_case
 
@@ -86,7 +86,11 @@ def _phase_hu(params: CaseParameters, grid: Grid, phase_index: int):
     region[parenchyma] += np.broadcast_to(_texture(params, grid, shift, index), parenchyma.shape)[parenchyma]
     if phase_index == 1:
         _arciform_spleen(hu, labels)
+        for centre, radii, delta in params.wedges:
+            _add_inside(hu, envelope, grid, shift, (centre, radii), delta)
     tumour = np.zeros(grid.shape, dtype=bool)
+    if "pvtt" in params.extras:
+        _paint_vein_thrombus(hu, tumour, envelope, grid, shift, params, phase_index)
     for lesion in params.lesions:
         paint_lesion(hu, tumour, envelope, grid, shift, lesion, liver_hu, phase_index)
     mask = envelope.astype(np.uint8)
@@ -102,6 +106,31 @@ def _paint_duct(hu, envelope, grid: Grid, shift: Point, duct) -> None:
     if found is not None:
         index, zz, yy, xx = found
         hu[index][(segment_distance(zz, yy, xx, start, end) < radius) & envelope[index]] = 12.0
+
+
+def _add_inside(hu, envelope, grid: Grid, shift: Point, ellipsoid, delta: float) -> None:
+    centre, radii = ellipsoid
+    found = grid.box(*bounding_box(centre, radii), shift)
+    if found is not None:
+        index, zz, yy, xx = found
+        region = hu[index]
+        region[(ellipsoid_field(zz, yy, xx, centre, radii) < 1.0) & envelope[index]] += delta
+
+
+def _paint_vein_thrombus(hu, tumour, envelope, grid: Grid, shift: Point, params: CaseParameters, phase: int) -> None:
+    """Tumour in the right portal vein (HCC PVTT): expansile, enhancing like the main lesion."""
+    start, end, radius = portal_tree(params.anatomy)[1]
+    end = tuple(s + 0.6 * (e - s) for s, e in zip(start, end))
+    radius *= 1.15
+    lo = tuple(min(s, e) - radius for s, e in zip(start, end))
+    hi = tuple(max(s, e) + radius for s, e in zip(start, end))
+    found = grid.box(lo, hi, shift)
+    if found is None:
+        return
+    index, zz, yy, xx = found
+    inside = (segment_distance(zz, yy, xx, start, end) < radius) & envelope[index]
+    hu[index][inside] = params.liver_curve[phase] + params.lesions[0].core[phase]
+    tumour[index] |= inside
 
 
 def _arciform_spleen(hu: np.ndarray, labels: np.ndarray) -> None:

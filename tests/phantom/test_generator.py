@@ -108,3 +108,19 @@ def test_icc_fills_in_on_the_delayed_phase():
 def test_unknown_class_is_refused():
     with pytest.raises(ValueError, match="unknown phantom class"):
         sample_case("X", "melanoma", 0)
+
+
+def test_noise_has_the_sampled_sd_and_is_correlated_in_plane_only():
+    from reader_study.phantom.volume import _form_image, _phase_hu
+
+    case = generate_case("NOISE-1", "HCC", seed=12, size=96, slices=12)
+    grid = case.grids[Phase.PORTAL_VENOUS]
+    clean, _mask = _phase_hu(case.params, grid, 2)
+    noiseless = _form_image(clean, grid, case.params.acquisition.psf_mm, 0.0, np.random.default_rng(0))
+    residual = case.volumes[Phase.PORTAL_VENOUS].astype(float) - noiseless
+    inside = case.volumes[Phase.PORTAL_VENOUS] > -1000  # clipping at -1024 hides noise in air
+    assert residual[inside].std() == pytest.approx(case.params.acquisition.noise_sd[2], rel=0.1)
+    in_plane = np.corrcoef(residual[:, :, :-1].ravel(), residual[:, :, 1:].ravel())[0, 1]
+    across = np.corrcoef(residual[:-1].ravel(), residual[1:].ravel())[0, 1]
+    assert in_plane > 0.3
+    assert abs(across) < 0.1
