@@ -21,7 +21,7 @@ from reader_study.protocol import ProtocolError
 from . import serializers as s
 from . import services
 from .access import is_study_coordinator
-from .models import Read, ReaderStudy, ReadingSession, StudyCase
+from .models import ConsensusRead, Read, ReaderStudy, ReadingSession, StudyCase
 
 CONFLICT = OpenApiResponse(s.ProtocolErrorSerializer, description="Refused by the protocol (with opening date).")
 
@@ -149,6 +149,44 @@ class StudyViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         study = self._coordinated()
         study_case = get_object_or_404(StudyCase, study=study, key=key)
         return Response(services.ai_payload(study, services.ai_result_for(study, study_case.case)))
+
+
+    def _group(self, study: ReaderStudy, data: dict):
+        users = list(get_user_model().objects.filter(username__in=data["readers"]))
+        if len(users) != len(set(data["readers"])):
+            raise ValidationError({"readers": ["Every member must be an existing username."]})
+        study_case = get_object_or_404(StudyCase, study=study, key=data["case_key"])
+        return users, study_case.case
+
+    @extend_schema(methods=["get"], responses=s.ConsensusReadSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.SubmitConsensusSerializer,
+                   responses={201: s.ConsensusReadSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["get", "post"])
+    def consensus(self, request, pk=None):
+        """Challenging-case mode: a group's joint answers (coordinators see all; readers their groups')."""
+        study = self.get_object()
+        if request.method == "GET":
+            rows = ConsensusRead.objects.filter(study=study).prefetch_related("readers")
+            if not is_study_coordinator(request.user, study):
+                rows = rows.filter(readers=request.user)
+            return Response(s.ConsensusReadSerializer(rows, many=True).data)
+        payload = s.SubmitConsensusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        readers, case = self._group(study, payload.validated_data)
+        consensus = services.do_submit_consensus(request.user, study, readers=readers, case=case,
+                                                 arm=payload.validated_data["arm"],
+                                                 answers=payload.validated_data["answers"])
+        return Response(s.ConsensusReadSerializer(consensus).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=s.ConsensusGroupSerializer, responses={200: s.AIPayloadSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"], url_path="consensus/ai")
+    def consensus_ai(self, request, pk=None):
+        """AI output for a group's aided answer, once its unaided answer is locked."""
+        study = self.get_object()
+        payload = s.ConsensusGroupSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        readers, case = self._group(study, payload.validated_data)
+        return Response(services.consensus_ai_payload(request.user, study, readers=readers, case=case))
 
 
 class ReadViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from .models import AIElement, Amendment, Read, ReaderStudy, StudyCase
+from .models import AIElement, Amendment, ConsensusRead, Read, ReaderStudy, StudyCase
 
 
 class StudySerializer(serializers.ModelSerializer):
@@ -148,6 +148,31 @@ class AIPayloadSerializer(serializers.Serializer):
     origin_probabilities = serializers.DictField(child=serializers.FloatField(), required=False, allow_null=True)
     dominant_origin = serializers.CharField(required=False, allow_null=True)
     overlays = serializers.DictField(child=serializers.BooleanField(), required=False)
+
+
+class ConsensusReadSerializer(serializers.ModelSerializer):
+    readers = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    case_key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConsensusRead
+        fields = ["id", "study", "group_name", "readers", "case_key", "arm", "answers", "submitted_at", "locked",
+                  "clinical_notes_shown", "ai_result", "ai_elements_shown"]
+        read_only_fields = fields
+
+    def get_case_key(self, consensus: ConsensusRead) -> str:
+        return StudyCase.objects.filter(study_id=consensus.study_id, case_id=consensus.case_id).values_list(
+            "key", flat=True).first() or ""
+
+
+class ConsensusGroupSerializer(serializers.Serializer):
+    readers = serializers.ListField(child=serializers.CharField(), min_length=2, help_text="Usernames.")
+    case_key = serializers.CharField(max_length=16)
+
+
+class SubmitConsensusSerializer(ConsensusGroupSerializer):
+    arm = serializers.ChoiceField(choices=["unaided", "aided"])
+    answers = serializers.DictField()
 
 
 class ViolationSerializer(serializers.Serializer):

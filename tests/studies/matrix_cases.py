@@ -56,6 +56,10 @@ API_ROWS = [
     Row("api-read-heartbeat", "post", expect(reader=200, coordinator=403), READ, data={"seconds": 5}),
     Row("api-read-ai", "get", expect(reader=403, coordinator=403), READ),  # unaided read: never AI
     Row("api-read-amend", "post", expect(coordinator=201), READ, data="amendment"),
+    Row("api-study-consensus", "get", expect(reader=200), STUDY),
+    Row("api-study-consensus", "post", expect(reader=201, coordinator=201), STUDY, data="consensus_body"),
+    Row("api-study-consensus-ai", "post", expect(reader=409, coordinator=409), STUDY,  # no unaided answer yet
+        data="consensus_group"),
     Row("schema", "get", expect(anon=200, reader=200, other_reader=200, other_coordinator=200)),
     Row("api-docs", "get", expect(anon=200, reader=200, other_reader=200, other_coordinator=200)),
 ]
@@ -117,6 +121,9 @@ PAGE_ROWS: list[Row] = [
     Row("studies:study_readers", "get", page(), PAGE_STUDY),
     Row("studies:study_readers", "post", page(), PAGE_STUDY),  # no reader chosen: form error
     Row("studies:study_progress", "get", page(), PAGE_STUDY),
+    Row("studies:study_reads", "get", page(), PAGE_STUDY),
+    Row("studies:amend_read", "get", page(), {"study_pk": "study_pk", "read_pk": "read_pk"}),
+    Row("studies:amend_read", "post", page(coordinator=400), {"study_pk": "study_pk", "read_pk": "read_pk"}),
     Row("studies:readers", "get", coordinators_only()),
     Row("studies:readers", "post", coordinators_only()),  # empty form: errors, nobody created
     Row("studies:imports", "get", coordinators_only()),

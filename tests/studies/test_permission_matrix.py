@@ -62,6 +62,8 @@ def matrix_world():
         cast=cast, study_pk=cast.study.pk, read_pk=read.pk, case_key=key, one=1, submit_body={"answers": ANSWERS},
         start_read={"study": cast.study.pk, "case_key": key, "arm": "unaided"},
         amendment={"answers": LM_ANSWERS, "reason": "slip reported by the reader"},
+        consensus_group={"readers": ["reader", "reader2"], "case_key": key},
+        consensus_body={"readers": ["reader", "reader2"], "case_key": key, "arm": "unaided", "answers": ANSWERS},
         users={"reader": cast.reader, "other_reader": cast.other_reader, "coordinator": cast.coordinator,
                "other_coordinator": cast.other_coordinator},
     )
