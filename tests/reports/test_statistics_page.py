@@ -104,8 +104,18 @@ def test_exports_are_complete_consistent_and_audited(client, read_study):
 
 
 def test_mrmcaov_export_through_the_cli_gives_the_page_numbers(client, read_study, tmp_path):
+    from reader_study.studies import services
+
     client.force_login(read_study.coordinator)
     pk = read_study.study.pk
+    read = Read.objects.filter(study=read_study.study, arm="aided").order_by("id").first()
+    corrected = {**read.answers, "diagnosis": "ICC", "origin": None, "origin_confidence": None,
+                 "class_confidence": {"HCC": 5, "ICC": 95, "LM": 0}}
+    services.do_amend_read(read_study.coordinator, read, corrected, "transcription error")
+    long_rows = list(csv.DictReader(io.StringIO(
+        client.get(reverse("reports:export", args=[pk, "reads.csv"])).content.decode())))
+    amended = [r for r in long_rows if r["amended"] == "1"]
+    assert len(amended) == 1 and amended[0]["diagnosis"] == "ICC" and amended[0]["class_confidence_ICC"] == "95.0"
     exported = list(csv.DictReader(io.StringIO(
         client.get(reverse("reports:export", args=[pk, "mrmcaov.csv"])).content.decode())))
     path = tmp_path / "icc.csv"
