@@ -78,3 +78,24 @@ def test_coordinator_creates_and_configures_a_study(db):
     url = reverse("api-study-detail", kwargs={"pk": created.json()["id"]})
     too_short = coordinator.patch(url, data={"is_pilot": False}, content_type="application/json")
     assert too_short.status_code == 400 and "washout_days" in too_short.json()
+
+
+def test_consensus_through_the_api(cast):
+    result = make_result(cast.cases[0])
+    cast.study.model_version = result.model_version
+    cast.study.save()
+    member = Client()
+    member.force_login(cast.second_reader)
+    key = cast.study.study_cases.get(case=cast.cases[0]).key
+    group = {"readers": ["reader", "reader2"], "case_key": key}
+    url = reverse("api-study-consensus", kwargs={"pk": cast.study.pk})
+    ai_url = reverse("api-study-consensus-ai", kwargs={"pk": cast.study.pk})
+    assert post(member, ai_url, group).status_code == 409
+    assert post(member, url, {**group, "arm": "unaided", "answers": ANSWERS}).status_code == 201
+    assert post(member, ai_url, group).json()["probabilities"]["HCC"] == 0.7
+    aided = post(member, url, {**group, "arm": "aided", "answers": LM_ANSWERS}).json()
+    assert aided["ai_result"] == result.pk and aided["readers"] == ["reader", "reader2"]
+    outsider = Client()
+    outsider.force_login(cast.other_reader)
+    assert outsider.get(url).status_code == 404
+    assert len(member.get(url).json()) == 2
