@@ -37,12 +37,13 @@ def order_session(plan: SessionPlan, seed: int) -> list[PlannedItem]:
     aided one (the sequential design). In a crossover session the unaided block
     is read first, so no AI output has been shown earlier in the sitting.
     """
-    cases = shuffled(list(plan.cases), seed)
-    position = {case: i for i, case in enumerate(cases)}
+    position = {case: i for i, case in enumerate(shuffled(list(plan.cases), seed))}
     arm_rank = {Arm.UNAIDED: 0, Arm.AIDED: 1}
-    crossover = set(plan.assignment) == {"A", "B"}
-    if crossover:
-        key = lambda item: (arm_rank[item.arm], position[item.case])  # noqa: E731
-    else:
-        key = lambda item: (position[item.case], arm_rank[item.arm])  # noqa: E731
-    return sorted(plan.items, key=key)
+    unaided_block_first = set(plan.assignment) == {"A", "B"}
+
+    def rank(item: PlannedItem) -> tuple[int, int]:
+        if unaided_block_first:
+            return arm_rank[item.arm], position[item.case]
+        return position[item.case], arm_rank[item.arm]
+
+    return sorted(plan.items, key=rank)
