@@ -6,7 +6,7 @@ opaque key, never by the manifest's case id.
 """
 from django.urls import path
 
-from .views import audit, coordinator, home, imports, reader, readers, reading, study_setup
+from .views import amendments, audit, coordinator, home, imports, reader, readers, reading, study_setup
 
 app_name = "studies"
 urlpatterns = [
@@ -30,6 +30,8 @@ urlpatterns = [
     path("studies/<int:study_pk>/cases/", study_setup.study_cases, name="study_cases"),
     path("studies/<int:study_pk>/readers/", study_setup.study_readers, name="study_readers"),
     path("studies/<int:study_pk>/progress/", coordinator.study_progress, name="study_progress"),
+    path("studies/<int:study_pk>/reads/", amendments.study_reads, name="study_reads"),
+    path("studies/<int:study_pk>/reads/<int:read_pk>/amend/", amendments.amend_read, name="amend_read"),
     path("readers/", readers.ReaderListView.as_view(), name="readers"),
     path("imports/", imports.ImportListView.as_view(), name="imports"),
     path("imports/upload/", imports.ImportUploadView.as_view(), name="import_upload"),

@@ -140,3 +140,26 @@ def test_state_changing_pages_need_csrf(open_study, coordinator):
     assert strict.post(reverse("studies:study_create"), NEW_STUDY).status_code == 403
     open_study.refresh_from_db()
     assert open_study.status == "open" and ReaderStudy.objects.count() == 1
+
+
+def test_coordinator_amends_a_locked_read_with_a_reason(coordinator_client, open_study, reader, cases):
+    from reader_study.studies.models import Amendment
+
+    services.do_open_session(open_study, reader, 1)
+    read = services.do_start_read(open_study, reader, cases[0], "unaided")
+    answers = {"diagnosis": "HCC", "diagnosis_confidence": 80, "origin": None, "origin_confidence": None,
+               "class_confidence": {"HCC": 80, "ICC": 15, "LM": 5}, "comment": ""}
+    services.do_submit_read(reader, read, answers)
+    listing = coordinator_client.get(reverse("studies:study_reads", args=[open_study.pk]))
+    assert listing.status_code == 200 and b"PH-HCC-001" in listing.content
+    url = reverse("studies:amend_read", args=[open_study.pk, read.pk])
+    assert b'value="HCC" id="diagnosis-HCC" checked' in coordinator_client.get(url).content
+    data = {"diagnosis": "ICC", "diagnosis_confidence": "70", "class_confidence_HCC": "20",
+            "class_confidence_ICC": "70", "class_confidence_LM": "10"}
+    no_reason = coordinator_client.post(url, data)
+    assert no_reason.status_code == 400 and not Amendment.objects.exists()
+    assert coordinator_client.post(url, {**data, "reason": "reader clicked the wrong class"}).status_code == 302
+    amendment = Amendment.objects.get()
+    assert amendment.after["diagnosis"] == "ICC" and amendment.before["diagnosis"] == "HCC"
+    read.refresh_from_db()
+    assert read.answers["diagnosis"] == "HCC" and read.locked

@@ -94,7 +94,7 @@ def _submit(request, study: ReaderStudy, read: Read, form: ReadAnswersForm):
     except ProtocolError as error:
         return refusal(request, study, error, title="The read could not be submitted")
     except ValidationError as error:
-        form.add_error(None, error)
+        form.add_error(None, error.messages)
         return None
     return redirect(_next_url(read, study) or reverse("studies:worklist", args=[study.pk, read.session.number]))
 
