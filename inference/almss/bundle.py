@@ -146,15 +146,17 @@ class ALMSSBundle:
         self.cutoffs, self.metrics, self.label, self.checksum, self.device = cutoffs, metrics, label, checksum, device
 
     @classmethod
-    def load(cls, path: str | Path, device: str = "cpu", verify: bool = True) -> ALMSSBundle:
+    def load(cls, path: str | Path, device: str = "cpu", verify: bool = True, partial: bool = False) -> ALMSSBundle:
+        """Load and verify a bundle; ``partial=True`` accepts any subset of networks (for evaluation only)."""
         path = Path(path)
-        missing = [name for name in BUNDLE_FILES if not (path / name).exists()]
+        required = [n for n in BUNDLE_FILES if not (partial and n.endswith(".pt"))]
+        missing = [name for name in required if not (path / name).exists()]
         if missing:
             raise BundleError(f"{path}: not a complete ALMSS bundle, missing {', '.join(missing)}")
         if verify:
             verify_checksums(path)
         config = ALMSSConfig.from_dict(_read_json(path / "config.json"))
-        names = ["primary", "origin"] + (["baseline"] if (path / "baseline.pt").exists() else [])
+        names = [n for n in ("primary", "origin", "baseline") if (path / f"{n}.pt").exists()]
         networks = {name: load_network(path / f"{name}.pt", config, device) for name in names}
         return cls(path, config, networks, _read_json(path / "cutoffs.json"), _read_json(path / "metrics.json"),
                    (path / "LABEL.txt").read_text().strip(), bundle_checksum(path), device)
@@ -167,7 +169,12 @@ class ALMSSBundle:
 
     def predict(self, phase_inputs: Mapping[Phase, PhaseInput], age: int, sex: str,
                 explain: bool = True) -> ALMSSPrediction:
-        """Preprocess, run network 1, apply cut-offs, run network 2 if LM, and explain with Grad-CAM."""
+        """Preprocess, run network 1, apply cut-offs, run network 2 if LM, and explain with Grad-CAM.
+
+        The heat maps explain network 1's final call (the question readers answer first).
+        """
+        if not {"primary", "origin"} <= set(self.networks):
+            raise BundleError(f"{self.path}: predicting needs both primary.pt and origin.pt")
         timings, started = {}, time.perf_counter()
         images, clinical, prepared = prepare_case(phase_inputs, age, sex, self.config)
         x = torch.from_numpy(images)[None].to(self.device)

@@ -76,7 +76,7 @@ def hierarchical_accuracy(data: PreparedDataset, primary_probs: np.ndarray, orig
 def evaluate_bundle(bundle_dir: str | Path, data: PreparedDataset, out_dir: str | Path, cohort: str,
                     n_bootstrap: int = 1000) -> dict:
     """Metrics of every network of a bundle on a prepared cohort; writes metrics JSON and ROC PNGs."""
-    bundle = ALMSSBundle.load(bundle_dir)
+    bundle = ALMSSBundle.load(bundle_dir, partial=True)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     report: dict = {"cohort": cohort, "bundle": str(bundle_dir), "checksum": bundle.checksum, "label": bundle.label}

@@ -77,3 +77,27 @@ def test_config_mismatch_fails_before_reading_any_case(tmp_path):
         call_command("train_almss", network="primary", config="enormous", **common)
     with pytest.raises(CommandError, match="manifest"):  # the bundle's own config is used; then the folder fails
         call_command("train_almss", network="primary", **common)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_train_and_evaluate_from_the_database(phantom_folders, media_root, tmp_path):
+    from reader_study.cases.models import Case, ReferenceMask
+    from reader_study.cases.services import import_cases
+
+    root, config_path = phantom_folders
+    for cohort in ("train", "validation"):
+        import_cases(root / cohort, root / cohort / "manifest.csv")
+    skipped = Case.objects.filter(cohort="train").first()
+    ReferenceMask.objects.filter(case=skipped, phase="arterial").delete()
+    bundle, err = tmp_path / "bundle", StringIO()
+    call_command("train_almss", network="primary", out=str(bundle), epochs=1, bootstrap=10, config=str(config_path),
+                 stdout=StringIO(), stderr=err)
+    assert f"skipping case {skipped.case_id}: no series or reference mask for arterial" in err.getvalue()
+    metrics = json.loads((bundle / "metrics.json").read_text())["primary"]
+    assert metrics["training"]["n_train"] == 11 and metrics["n_cases"] == 6
+    assert (bundle / "LABEL.txt").read_text().strip() == "research model, not for clinical use"
+    out = StringIO()
+    call_command("evaluate_almss", bundle=str(bundle), cohort="validation", bootstrap=10, stdout=out,
+                 stderr=StringIO())
+    assert "primary network, n=6" in out.getvalue() and "origin network" not in out.getvalue()

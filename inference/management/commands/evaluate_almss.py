@@ -40,7 +40,7 @@ class Command(BaseCommand):
             torch.set_num_threads(options["threads"])
         out = Path(options["out"] or Path(options["bundle"]) / "evaluation")
         try:
-            config = ALMSSBundle.load(options["bundle"]).config
+            config = ALMSSBundle.load(options["bundle"], partial=True).config
             samples = cohort_samples(options["cohort"], options["phantoms"], self.stderr.write)
             data = build_dataset(samples, config, progress=True)
             report = evaluate_bundle(options["bundle"], data, out, options["cohort"], options["bootstrap"])
