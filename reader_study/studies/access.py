@@ -62,4 +62,5 @@ def can_view_ai_output(user: Any, case: Any) -> bool:
         return False
     if is_coordinator(user):
         return True
-    return any(may_show_ai(reader_state(study, user), case.pk) for study in _open_enrolled_studies_with(user, case))
+    return any(may_show_ai(reader_state(study, user, cases=[case.pk]), case.pk)
+               for study in _open_enrolled_studies_with(user, case))

@@ -147,7 +147,7 @@ def check_ai_allowed(reader: Any, read: Read) -> None:
     check_owns_read(reader, read)
     if read.arm != Arm.AIDED:
         raise PermissionDenied("AI output is never shown in an unaided read.")
-    if not may_show_ai(reader_state(read.study, reader), read.case_id):
+    if not may_show_ai(reader_state(read.study, reader, cases=[read.case_id]), read.case_id):
         raise PermissionDenied("AI output for this case opens after your unaided read is locked and the design allows.")
 
 
