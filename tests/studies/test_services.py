@@ -243,3 +243,9 @@ def test_crossover_end_to_end_hides_ai_during_the_later_unaided_read(db, move_cl
     assert can_view_ai_output(reader, aided_first[0])
     aided_second = next(c for c in cast.cases if blocks[c.pk] == "B")
     assert can_view_ai_output(reader, aided_second)
+
+
+def test_coordinator_accounts_cannot_be_enrolled_as_readers(cast):
+    with pytest.raises(ValidationError) as refused:
+        services.do_enrol_reader(cast.coordinator, cast.study, cast.other_coordinator)
+    assert refused.value.code == "coordinator_reader"

@@ -226,8 +226,11 @@ def do_enrol_reader(actor: Any, study: ReaderStudy, reader: Any) -> Enrolment:
     study = ReaderStudy.objects.select_for_update().get(pk=study.pk)
     if study.status == ReaderStudy.Status.CLOSED:
         raise ValidationError("The study is closed.", code="study_closed")
-    if study.coordinators.filter(pk=reader.pk).exists():
-        raise ValidationError(f"{reader} coordinates this study and cannot read in it.", code="coordinator_reader")
+    if study.coordinators.filter(pk=reader.pk).exists() or is_coordinator(reader):
+        raise ValidationError(
+            f"{reader} is a coordinator account (it sees AI output and truth) and cannot read; use a reader account.",
+            code="coordinator_reader",
+        )
     existing = Enrolment.objects.filter(study=study, reader=reader).first()
     if existing:
         return existing
