@@ -6,7 +6,7 @@ opaque key, never by the manifest's case id.
 """
 from django.urls import path
 
-from .views import amendments, audit, coordinator, home, imports, reader, readers, reading, study_setup
+from .views import amendments, audit, consensus, coordinator, home, imports, reader, readers, reading, study_setup
 
 app_name = "studies"
 urlpatterns = [
@@ -32,6 +32,11 @@ urlpatterns = [
     path("studies/<int:study_pk>/progress/", coordinator.study_progress, name="study_progress"),
     path("studies/<int:study_pk>/reads/", amendments.study_reads, name="study_reads"),
     path("studies/<int:study_pk>/reads/<int:read_pk>/amend/", amendments.amend_read, name="amend_read"),
+    path("studies/<int:study_pk>/consensus/", consensus.consensus_list, name="study_consensus"),
+    path("studies/<int:study_pk>/consensus/<str:key>/unaided/", consensus.consensus_read, {"arm": "unaided"},
+         name="consensus_unaided"),
+    path("studies/<int:study_pk>/consensus/<str:key>/aided/", consensus.consensus_read, {"arm": "aided"},
+         name="consensus_aided"),
     path("readers/", readers.ReaderListView.as_view(), name="readers"),
     path("imports/", imports.ImportListView.as_view(), name="imports"),
     path("imports/upload/", imports.ImportUploadView.as_view(), name="import_upload"),

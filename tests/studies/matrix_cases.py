@@ -124,6 +124,11 @@ PAGE_ROWS: list[Row] = [
     Row("studies:study_reads", "get", page(), PAGE_STUDY),
     Row("studies:amend_read", "get", page(), {"study_pk": "study_pk", "read_pk": "read_pk"}),
     Row("studies:amend_read", "post", page(coordinator=400), {"study_pk": "study_pk", "read_pk": "read_pk"}),
+    Row("studies:study_consensus", "get", page(), PAGE_STUDY),
+    # No group chosen: coordinators are sent back with a message; readers of the study are not in the group.
+    Row("studies:consensus_unaided", "get", page(coordinator=302), {"study_pk": "study_pk", "key": "case_key"}),
+    Row("studies:consensus_unaided", "post", page(coordinator=302), {"study_pk": "study_pk", "key": "case_key"}),
+    Row("studies:consensus_aided", "get", page(coordinator=302), {"study_pk": "study_pk", "key": "case_key"}),
     Row("studies:readers", "get", coordinators_only()),
     Row("studies:readers", "post", coordinators_only()),  # empty form: errors, nobody created
     Row("studies:imports", "get", coordinators_only()),

@@ -36,9 +36,11 @@ def session_rows(study: ReaderStudy, user) -> list[dict]:
     } for s in services.reader_sessions(study, user)]
 
 
-def refusal(request, study: ReaderStudy, error: ProtocolError, *, title: str, status: int = 403):
+def refusal(request, study: ReaderStudy, error: ProtocolError, *, title: str, status: int = 403,
+            back_url: str | None = None):
     """Render why an action is refused now, and when it will be allowed if time alone decides."""
-    context = {"study": study, "title": title, "violations": error.violations, "opens_at": error.opens_at}
+    context = {"study": study, "title": title, "violations": error.violations, "opens_at": error.opens_at,
+               "back_url": back_url or reverse("studies:reader_study", args=[study.pk])}
     return render(request, "studies/refusal.html", context, status=status)
 
 
