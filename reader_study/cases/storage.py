@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from reader_study.dicom_import.validate import DEFER_SIZE, ensure_transfer_synta
 
 STAGING_FOLDER = ".import-staging"
 CASES_FOLDER = "cases"
+STALE_STAGING_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,21 @@ def media_root() -> Path:
 
 def new_staging_dir() -> Path:
     """A private folder under MEDIA_ROOT (same file system, so the final move is a rename)."""
+    remove_stale_staging()
     path = media_root() / STAGING_FOLDER / uuid.uuid4().hex
     path.mkdir(parents=True)
     return path
+
+
+def remove_stale_staging(max_age_seconds: float = STALE_STAGING_SECONDS) -> None:
+    """Remove staging folders left by a killed worker (older than any import could take)."""
+    root = media_root() / STAGING_FOLDER
+    if not root.is_dir():
+        return
+    limit = time.time() - max_age_seconds
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def remove_staging_dir(path: Path) -> None:

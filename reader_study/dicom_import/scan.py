@@ -8,6 +8,7 @@ references decide which files of that folder are images.
 """
 from __future__ import annotations
 
+import shutil
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -60,9 +61,13 @@ def check_zip_names(zip_path: Path) -> list[zipfile.ZipInfo]:
 
 
 def extract_zip(zip_path: Path, dest: Path) -> Path:
-    """Extract a zip into ``dest`` after checking every entry name first; return ``dest``."""
-    check_zip_names(zip_path)
+    """Extract a zip into ``dest`` after checking every entry name and the space it needs; return ``dest``."""
+    entries = check_zip_names(zip_path)
     dest.mkdir(parents=True, exist_ok=True)
+    needed = sum(entry.file_size for entry in entries)
+    free = shutil.disk_usage(dest).free
+    if needed > 0.9 * free:
+        raise ImportFailed(zip_path.name, f"unpacks to {needed / 1e9:.1f} GB but only {free / 1e9:.1f} GB are free")
     with zipfile.ZipFile(zip_path) as archive:
         for entry in archive.infolist():
             target = dest / entry.filename.replace("\\", "/")

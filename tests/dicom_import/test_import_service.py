@@ -258,3 +258,17 @@ def test_empty_manifest_sex_is_taken_from_patient_sex_and_must_be_m_or_f(tmp_pat
         import_cases(tmp_path / "in2", write_manifest(tmp_path / "m2.csv", [manifest_row("C002", sex="")]))
     import_cases(tmp_path / "in2", write_manifest(tmp_path / "m3.csv", [manifest_row("C002", sex="female")]))
     assert Case.objects.get(case_id="C002").sex == "F"
+
+
+def test_staging_left_by_a_killed_worker_is_cleaned_up_later(tmp_path, media_root):
+    import os
+    import time
+
+    stale = media_root / ".import-staging" / "deadbeef"
+    (stale / "cases").mkdir(parents=True)
+    (stale / "cases" / "half.dcm").write_bytes(b"x")
+    old = time.time() - 2 * 24 * 3600
+    os.utime(stale, (old, old))
+    write_study(tmp_path / "in", "C001", slices=3)
+    import_cases(tmp_path / "in", write_manifest(tmp_path / "m.csv", [manifest_row("C001")]))
+    assert not (media_root / ".import-staging").exists()
