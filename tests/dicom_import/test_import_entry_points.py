@@ -128,6 +128,8 @@ def test_phantom_round_trip_preserves_hu_geometry_and_masks(tmp_path, media_root
     report = import_cases(tmp_path / "ph", tmp_path / "ph" / "manifest.csv")
     assert sorted(report.imported_cases) == sorted(r.case_id for r in rows)
     assert ReferenceMask.objects.count() == 8
+    syntaxes = set(Instance.objects.values_list("transfer_syntax_uid", flat=True))
+    assert syntaxes == {"1.2.840.10008.1.2.1", "1.2.840.10008.1.2.4.80"}  # some phases JPEG-LS lossless
     for row in rows:
         klass = row.origin or row.tumour_class
         phantom = generate_case(row.case_id, klass, seed=5, size=32, slices=6, cohort=row.cohort)
