@@ -169,6 +169,22 @@ class _Run:
                 "epoch": self.epoch, "best_epoch": self.best_epoch, "best_key": list(self.best_key),
                 "history": self.history}
 
+    def epoch_step(self, config: ALMSSConfig, train: PreparedDataset, validation: PreparedDataset,
+                   checkpoint_dir: Path) -> dict:
+        """Train one epoch, validate, update ``best.pt`` if better, always write ``last.pt``."""
+        train_loss = _train_epoch(self.model, self.loss_fn, self.optimizer, train, config, self.generator)
+        self.scheduler.step()
+        val_auc = macro_auc(validation.labels, predict_dataset(self.model, validation, config.batch_size))
+        val_loss = _validation_loss(self.model, self.loss_fn, validation, config.batch_size)
+        self.epoch += 1
+        record = {"epoch": self.epoch, "train_loss": train_loss, "val_loss": val_loss, "val_macro_auc": val_auc}
+        self.history.append(record)
+        if _selection_key(val_auc, val_loss) > self.best_key:
+            self.best_key, self.best_epoch = _selection_key(val_auc, val_loss), self.epoch
+            _save_atomic({"model": self.model.state_dict(), "epoch": self.epoch}, checkpoint_dir / "best.pt")
+        _save_atomic(self.state(), checkpoint_dir / "last.pt")
+        return record
+
     def restore(self, state: dict) -> None:
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
@@ -201,19 +217,9 @@ def train_network(
         run.restore(torch.load(last, map_location=device, weights_only=True))
         logger.info("resumed from %s after epoch %d", last, run.epoch)
     bar = tqdm(range(run.epoch, epochs), initial=run.epoch, total=epochs, desc=f"train {kind}", disable=not progress)
-    for epoch in bar:
-        train_loss = _train_epoch(run.model, run.loss_fn, run.optimizer, train, config, run.generator)
-        run.scheduler.step()
-        val_auc = macro_auc(validation.labels, predict_dataset(run.model, validation, config.batch_size))
-        val_loss = _validation_loss(run.model, run.loss_fn, validation, config.batch_size)
-        record = {"epoch": epoch + 1, "train_loss": train_loss, "val_loss": val_loss, "val_macro_auc": val_auc}
-        run.history.append(record)
-        run.epoch = epoch + 1
-        if _selection_key(val_auc, val_loss) > run.best_key:
-            run.best_key, run.best_epoch = _selection_key(val_auc, val_loss), epoch + 1
-            _save_atomic({"model": run.model.state_dict(), "epoch": epoch + 1}, checkpoint_dir / "best.pt")
-        _save_atomic(run.state(), last)
-        bar.set_postfix(loss=f"{train_loss:.3f}", val_auc=f"{val_auc:.3f}")
+    for _ in bar:
+        record = run.epoch_step(config, train, validation, checkpoint_dir)
+        bar.set_postfix(loss=f"{record['train_loss']:.3f}", val_auc=f"{record['val_macro_auc']:.3f}")
         if on_epoch:
             on_epoch(record)
     run.model.load_state_dict(torch.load(checkpoint_dir / "best.pt", map_location=device, weights_only=True)["model"])
