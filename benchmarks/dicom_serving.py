@@ -17,14 +17,12 @@ import argparse
 import http.client
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import viewer_setup  # noqa: E402
+import viewer_setup  # benchmarks/ is sys.path[0] when run as a script
 
 NGINX_CONF = """
 worker_processes 2;

@@ -92,8 +92,9 @@ def _dataset(phase: Phase, hu_slice: np.ndarray, uids: dict[str, str], position:
 
 
 def write_series(folder: Path, phase: Phase, hu: np.ndarray, labels: np.ndarray, uids: dict[str, str], *,
-                 compressed: bool = False, spacing: float = 5.0, pixel_spacing: float = 0.7) -> SyntheticSeries:
-    """Write one phase as single-frame CT files (JPEG-LS lossless when ``compressed``)."""
+                 compressed: bool = False, syntax: str = JPEGLSLossless, spacing: float = 5.0,
+                 pixel_spacing: float = 0.7) -> SyntheticSeries:
+    """Write one phase as single-frame CT files (compressed to ``syntax`` when ``compressed``)."""
     folder.mkdir(parents=True, exist_ok=True)
     slices = hu.shape[0]
     positions = [PHASE_Z_OFFSET_MM[phase] + spacing * k for k in range(slices)]
@@ -101,17 +102,19 @@ def write_series(folder: Path, phase: Phase, hu: np.ndarray, labels: np.ndarray,
     for k in range(slices):
         ds = _dataset(phase, hu[k], uids, positions[k], slices - k, pixel_spacing, spacing)
         if compressed:
-            ds.compress(JPEGLSLossless)
+            ds.compress(syntax)
         path = folder / f"{ds.SOPInstanceUID}.dcm"
         ds.save_as(path, enforce_file_format=True)
         files.append(path)
-    syntax = JPEGLSLossless if compressed else ExplicitVRLittleEndian
-    return SyntheticSeries(phase, uids["series"], files, positions, hu, labels, syntax, spacing, pixel_spacing)
+    stored = syntax if compressed else ExplicitVRLittleEndian
+    return SyntheticSeries(phase, uids["series"], files, positions, hu, labels, stored, spacing, pixel_spacing)
 
 
-def write_study(folder: Path, *, size: int = 64, slices: int = 12, compressed: Iterable[Phase] = (),
-                seed: int = 0, study_uid: str | None = None) -> dict[Phase, SyntheticSeries]:
-    """Write four phases under ``folder/<phase>/``; the same ``seed`` gives the same pixels."""
+def write_study(
+    folder: Path, *, size: int = 64, slices: int = 12, compressed: Iterable[Phase] = (), syntax: str = JPEGLSLossless,
+    seed: int = 0, study_uid: str | None = None,
+) -> dict[Phase, SyntheticSeries]:
+    """Write four phases under ``folder/<phase>/`` (``compressed`` phases in ``syntax``); same ``seed``, same pixels."""
     compressed = set(compressed)
     study = study_uid or generate_uid()
     frame_of_reference = generate_uid()
@@ -119,7 +122,8 @@ def write_study(folder: Path, *, size: int = 64, slices: int = 12, compressed: I
     for phase in PHASES:
         hu, labels = phase_volume(phase, size, slices, seed)
         uids = {"study": study, "series": generate_uid(), "for": frame_of_reference}
-        out[phase] = write_series(folder / phase.value, phase, hu, labels, uids, compressed=phase in compressed)
+        out[phase] = write_series(folder / phase.value, phase, hu, labels, uids, compressed=phase in compressed,
+                                  syntax=syntax)
     return out
 
 

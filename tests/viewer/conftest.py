@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
+from pydicom.uid import JPEG2000Lossless, JPEGLSLossless
 
 from reader_study.studies import services as study_services
 from reader_study.viewer import synthetic
@@ -35,9 +36,9 @@ ANSWERS = {
 }
 
 
-def _make_case(media_root, case_id: str, compressed=(), seed: int = 3):
+def _make_case(media_root, case_id: str, compressed=(), seed: int = 3, syntax: str = JPEGLSLossless):
     folder = media_root / "studies" / case_id
-    series = synthetic.write_study(folder, size=SIZE, slices=SLICES, compressed=compressed, seed=seed)
+    series = synthetic.write_study(folder, size=SIZE, slices=SLICES, compressed=compressed, seed=seed, syntax=syntax)
     case = synthetic.register_study(case_id, folder, media_root, series)
     return case, series
 
@@ -60,11 +61,12 @@ def study(db, media_root, coordinator, reader):
 
 @pytest.fixture
 def twin_studies(db, media_root, coordinator, reader):
-    """Two cases with identical pixels: every phase uncompressed in one, JPEG-LS compressed in the other."""
+    """Three cases with identical pixels: uncompressed, JPEG-LS lossless (all phases), JPEG 2000 lossless (two)."""
     plain = _make_case(media_root, "TWIN-PLAIN")
     jpegls = _make_case(media_root, "TWIN-JLS", compressed=PHASES)
-    _reader_study(coordinator, reader, [plain[0], jpegls[0]])
-    return plain, jpegls
+    j2k = _make_case(media_root, "TWIN-J2K", compressed=[Phase.ARTERIAL, Phase.DELAYED], syntax=JPEG2000Lossless)
+    _reader_study(coordinator, reader, [plain[0], jpegls[0], j2k[0]])
+    return plain, jpegls, j2k
 
 
 @pytest.fixture

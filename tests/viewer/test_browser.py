@@ -63,6 +63,10 @@ def test_four_phases_render_and_scroll_together_by_patient_position(page, live_s
     page.wait_for_timeout(300)
     fractions = page.evaluate(NON_BLANK_JS)
     assert len(fractions) == 4 and all(f > 0.2 for f in fractions), fractions
+    box = page.locator(".rsv-viewport").nth(1).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.wait_for_function("() => /-?\\d+ HU/.test(document.querySelectorAll('.rsv-hu')[1].textContent)",
+                           timeout=TIMEOUT_MS)
 
     before = page.evaluate("window.__viewer.current()")
     z = [v["position"][2] for v in before]
@@ -99,6 +103,13 @@ def test_preset_keys_change_the_window_of_all_four(page, live_server, study, coo
     assert page.evaluate("window.__viewer.linked()") == {"slices": True, "voi": True, "zoompan": True}
     page.keyboard.press("v")
     assert page.evaluate("window.__viewer.linked()")["voi"] is False
+    page.keyboard.press("f")
+    assert page.locator(".rsv--single .rsv-cell--active").get_attribute("data-phase") == "portal_venous"
+    page.keyboard.press("]")
+    assert page.locator(".rsv--single .rsv-cell--active").get_attribute("data-phase") == "delayed"
+    assert page.locator(".rsv-cell:visible").count() == 1
+    page.keyboard.press("?")
+    assert page.locator(".rsv-help").is_visible()
 
 
 def _hu_of(page, phase_index: int, slice_index: int) -> np.ndarray:
@@ -108,19 +119,23 @@ def _hu_of(page, phase_index: int, slice_index: int) -> np.ndarray:
     return np.array(values, dtype=np.float64)
 
 
-def test_jpegls_series_decodes_to_the_same_hu_as_its_uncompressed_twin(page, live_server, twin_studies, coordinator):
-    (plain_case, plain), (jls_case, jls) = twin_studies
-    assert {Series.objects.get(study__case=jls_case, phase=p.value).instances.first().transfer_syntax_uid
-            for p in PHASES} == {"1.2.840.10008.1.2.4.80"}
+def test_compressed_series_decode_to_the_same_hu_as_their_uncompressed_twin(
+    page, live_server, twin_studies, coordinator
+):
+    """JPEG-LS (charls wasm) and JPEG 2000 (openjpeg wasm) decode in the worker to the stored HU, exactly."""
+    (plain_case, plain), (jls_case, _), (j2k_case, _) = twin_studies
+    syntaxes = {s.phase: s.instances.first().transfer_syntax_uid for s in Series.objects.filter(study__case=jls_case)}
+    assert set(syntaxes.values()) == {"1.2.840.10008.1.2.4.80"}
+    assert Series.objects.get(study__case=j2k_case, phase="arterial").instances.first().transfer_syntax_uid == (
+        "1.2.840.10008.1.2.4.90")
     decoded = {}
-    for name, case in (("plain", plain_case), ("jls", jls_case)):
+    for name, case in (("plain", plain_case), ("jpeg-ls", jls_case), ("jpeg2000", j2k_case)):
         open_viewer(page, live_server, coordinator, preview(case))
         wait_all_loaded(page)
         decoded[name] = {(p, k): _hu_of(page, p, k) for p in range(4) for k in (0, 5, 11)}
-    for (p, k), values in decoded["jls"].items():
-        expected = plain[PHASES[p]].hu[k].ravel()
-        assert np.array_equal(values, expected), (p, k)
-        assert np.array_equal(decoded["plain"][(p, k)], expected), (p, k)
+    for name, values_by_slice in decoded.items():
+        for (p, k), values in values_by_slice.items():
+            assert np.array_equal(values, plain[PHASES[p]].hu[k].ravel()), (name, p, k)
 
 
 OVERLAY_STATUS_JS = """async (url) => (await fetch(url, {credentials: 'same-origin'})).status"""

@@ -44,6 +44,7 @@ export function installHook(state) {
     huValues: (imageId) => huOfImage(cache.getImage(imageId)),
     linked: () => Object.fromEntries(Object.entries(state.links || {}).map(([k, s]) => [k, s._enabled])),
     scrollAll: (delta) => state.scrollAndWait(delta),
+    rendering: () => window.__viewerRendering,
   };
   window.__viewer = hook;
   return hook;

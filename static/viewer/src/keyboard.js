@@ -33,8 +33,11 @@ function toggleHelp(viewer, show) {
 }
 
 export function bindKeyboard(viewer) {
-  viewer.container.addEventListener('keydown', (event) => {
-    if (event.target.matches('input, textarea, select') || event.ctrlKey || event.metaKey || event.altKey) return;
+  // Keys reach the viewer when focus is inside it or nowhere in particular (the page body); never from form fields.
+  document.addEventListener('keydown', (event) => {
+    const target = event.target;
+    if (!(viewer.container.contains(target) || target === document.body || target === document.documentElement)) return;
+    if (target.matches('input, textarea, select') || event.ctrlKey || event.metaKey || event.altKey) return;
     const action = keyAction(viewer, event);
     if (!action) return;
     event.preventDefault();

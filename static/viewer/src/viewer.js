@@ -18,9 +18,27 @@ const PREFETCH_CONCURRENCY = 6;
 let cornerstoneReady = null;
 let instanceCount = 0;
 
+// Software WebGL (SwiftShader, llvmpipe: VMs and remote desktops without a GPU) is slower than Cornerstone's CPU
+// path for 2-D stacks, so it is used there; ?rendering=gpu|cpu in the page URL overrides the choice.
+function wantsCpuRendering() {
+  const forced = new URLSearchParams(window.location.search).get('rendering');
+  if (forced === 'cpu' || forced === 'gpu') return forced === 'cpu';
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') || document.createElement('canvas').getContext('webgl');
+    if (!gl) return true;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
+    return /swiftshader|llvmpipe|software/i.test(renderer);
+  } catch (e) {
+    return true;
+  }
+}
+
 function initCornerstone(staticBase) {
   cornerstoneReady ??= (async () => {
-    await csInit();
+    const cpu = wantsCpuRendering();
+    await csInit(cpu ? { rendering: { useCPURendering: true } } : {});
+    window.__viewerRendering = cpu ? 'cpu' : 'gpu';
     const workers = Math.min(4, Math.max(1, (navigator.hardwareConcurrency || 2) - 1));
     loaderInit({ maxWebWorkers: workers, wasmBasePath: new URL(`${staticBase}wasm/`, window.location.href).href });
     csTools.init();
