@@ -63,6 +63,9 @@ TISSUE_HU: dict[Tissue, tuple[float, float, float, float]] = {
 BOLUS_SCALED = (Tissue.AORTA, Tissue.IVC, Tissue.PORTAL_VEIN, Tissue.HEPATIC_VEIN, Tissue.SPLEEN,
                 Tissue.KIDNEY_CORTEX, Tissue.KIDNEY_MEDULLA, Tissue.PANCREAS)
 
+# Enlarged (metastatic) lymph nodes at the porta hepatis: soft tissue, mild enhancement.
+LYMPH_NODE_HU = (40.0, 60.0, 80.0, 70.0)
+
 LIVER_NORMAL = np.array(TISSUE_HU[Tissue.LIVER], dtype=float)
 # Steatotic liver (data.md 3.1): lower baseline in every phase.
 LIVER_STEATOTIC = np.array((38.0, 58.0, 88.0, 75.0))

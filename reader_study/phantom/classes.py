@@ -66,7 +66,7 @@ CLASS_SPECS: dict[str, ClassSpec] = {
               (1.8, 0.65, 0.4, 7.0), {"pseudocirrhosis": 0.15}),
         _spec("esophagogastric", _T.METASTASIS, _O.ESOPHAGOGASTRIC,
               {"met_ring": 0.45, "met_hypo": 0.45, "met_hyper": 0.10}, 2.5, 20, (2.4, 0.65, 0.5, 9.0),
-              {"steatosis": 0.15}),
+              {"steatosis": 0.15, "porta_nodes": 0.40}),
         _spec("pancreatobiliary", _T.METASTASIS, _O.PANCREATOBILIARY,
               {"met_hypo": 0.55, "met_ring": 0.40, "met_cystic": 0.05}, 4.0, 30, (1.5, 0.6, 0.4, 6.0),
               {"biliary_dilatation": 0.35, "perfusion_wedge": 0.30}),

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .anatomy import AnatomyParams, liver_field, sample_anatomy
+from .anatomy import AnatomyParams, liver_field, portal_tree, sample_anatomy
 from .attenuation import LIVER_NORMAL, LIVER_STEATOTIC
 from .classes import CLASS_SPECS, ClassSpec, demographics, pathology_weights
 from .lesions import Lesion, Timing, calcifications, make_lesion, necrosis_params, place_centres
@@ -62,6 +62,7 @@ class CaseParameters:
     lesions: tuple[Lesion, ...]
     ducts: tuple[tuple[tuple, tuple, float], ...]
     wedges: tuple[tuple[tuple, tuple, float], ...]  # arterial perfusion wedges: centre, radii, AP delta
+    nodes: tuple[tuple[tuple, float], ...]  # porta hepatis lymph nodes: centre, radius (outside the liver)
     acquisition: Acquisition
 
     @property
@@ -191,6 +192,18 @@ def _wedge(rng, lesion: Lesion, timing: Timing) -> tuple:
     return tuple(float(v) for v in centre), (width, width, 0.7 * width), 15.0 * timing.arterial
 
 
+def _porta_nodes(rng, anatomy: AnatomyParams) -> tuple:
+    """1-3 enlarged lymph nodes beside the main portal vein (porta hepatis / gastrohepatic ligament)."""
+    start, hilum, _radius = portal_tree(anatomy)[0]
+    nodes = []
+    for _ in range(int(rng.integers(1, 4))):
+        along = np.asarray(start) + rng.uniform(0.2, 0.8) * (np.asarray(hilum) - np.asarray(start))
+        offset = rng.normal(size=3) * np.array([1.0, 1.0, 0.3])
+        offset *= rng.uniform(12.0, 20.0) / np.linalg.norm(offset)
+        nodes.append((tuple(float(v) for v in along + offset), float(rng.uniform(5.0, 11.0))))
+    return tuple(nodes)
+
+
 def _liver_curve(rng, steatotic: bool, bolus: float) -> np.ndarray:
     base = LIVER_STEATOTIC if steatotic else LIVER_NORMAL
     nc = base[0] + rng.normal(0.0, 6.0)
@@ -221,6 +234,7 @@ def sample_case(case_id: str, klass: str, seed: int, *, cohort: str = "train", s
     lesions = _lesions(rng, spec, pattern, extras, anatomy, timing)
     ducts = _ducts(rng, lesions[0], anatomy) if "biliary_dilatation" in extras else ()
     wedges = (_wedge(rng, lesions[0], timing),) if "perfusion_wedge" in extras else ()
+    nodes = _porta_nodes(rng, anatomy) if "porta_nodes" in extras else ()
     if "capsular_retraction" in extras:
         anatomy = replace(anatomy, dents=(_retraction(rng, lesions[0], anatomy),))
     bolus = float(rng.uniform(0.85, 1.15))
@@ -229,6 +243,6 @@ def sample_case(case_id: str, klass: str, seed: int, *, cohort: str = "train", s
         case_id=case_id, klass=klass, cohort=cohort, seed=seed, size=size, slices=slices, age=age, sex=sex,
         pathology_type=pathology, pattern=pattern, extras=extras,
         liver_curve=_liver_curve(rng, "steatosis" in extras, bolus), bolus=bolus, liver_texture_hu=float(texture),
-        timing=timing, anatomy=anatomy, lesions=lesions, ducts=ducts, wedges=wedges,
+        timing=timing, anatomy=anatomy, lesions=lesions, ducts=ducts, wedges=wedges, nodes=nodes,
         acquisition=sample_acquisition(streams["acquisition"], slices),
     )

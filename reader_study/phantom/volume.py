@@ -13,7 +13,7 @@ from scipy import ndimage
 from reader_study.vocabulary import PHASES, Phase
 
 from .anatomy import portal_tree, render_anatomy
-from .attenuation import Tissue, tissue_lut
+from .attenuation import LYMPH_NODE_HU, Tissue, tissue_lut
 from .grid import Grid, Point, bounding_box, ellipsoid_field, segment_distance
 from .lesions import paint_lesion
 from .sampling import CaseParameters, case_streams, sample_case
@@ -89,6 +89,8 @@ def _phase_hu(params: CaseParameters, grid: Grid, phase_index: int):
         _arciform_spleen(hu, labels)
         for centre, radii, delta in params.wedges:
             _add_inside(hu, envelope, grid, shift, (centre, radii), delta)
+    for centre, radius in params.nodes:
+        _set_inside(hu, ~envelope, grid, shift, (centre, (radius, radius, radius)), LYMPH_NODE_HU[phase_index])
     tumour = np.zeros(grid.shape, dtype=bool)
     if "pvtt" in params.extras:
         _paint_vein_thrombus(hu, tumour, envelope, grid, shift, params, phase_index)
@@ -109,13 +111,26 @@ def _paint_duct(hu, envelope, grid: Grid, shift: Point, duct) -> None:
         hu[index][(segment_distance(zz, yy, xx, start, end) < radius) & envelope[index]] = 12.0
 
 
-def _add_inside(hu, envelope, grid: Grid, shift: Point, ellipsoid, delta: float) -> None:
+def _inside(where, grid: Grid, shift: Point, ellipsoid):
+    """Return (index slices, mask) of the voxels inside an ellipsoid where ``where`` holds, or None."""
     centre, radii = ellipsoid
     found = grid.box(*bounding_box(centre, radii), shift)
+    if found is None:
+        return None
+    index, zz, yy, xx = found
+    return index, (ellipsoid_field(zz, yy, xx, centre, radii) < 1.0) & where[index]
+
+
+def _add_inside(hu, where, grid: Grid, shift: Point, ellipsoid, delta: float) -> None:
+    found = _inside(where, grid, shift, ellipsoid)
     if found is not None:
-        index, zz, yy, xx = found
-        region = hu[index]
-        region[(ellipsoid_field(zz, yy, xx, centre, radii) < 1.0) & envelope[index]] += delta
+        hu[found[0]][found[1]] += delta
+
+
+def _set_inside(hu, where, grid: Grid, shift: Point, ellipsoid, value: float) -> None:
+    found = _inside(where, grid, shift, ellipsoid)
+    if found is not None:
+        hu[found[0]][found[1]] = value
 
 
 def _paint_vein_thrombus(hu, tumour, envelope, grid: Grid, shift: Point, params: CaseParameters, phase: int) -> None:
