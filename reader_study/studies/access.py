@@ -64,3 +64,26 @@ def can_view_ai_output(user: Any, case: Any) -> bool:
         return True
     return any(may_show_ai(reader_state(study, user, cases=[case.pk]), case.pk)
                for study in _open_enrolled_studies_with(user, case))
+
+
+def ai_elements_for(user: Any, case: Any) -> frozenset[str]:
+    """Return which AI elements (``AIElement`` values) ``user`` may see for ``case`` now; empty when none.
+
+    Coordinators get every element; a reader gets the union of ``ai_elements`` over the open studies
+    whose protocol allows AI for that case now. Overlay endpoints should require "heatmaps" for heat
+    maps and "masks" for label maps (an addition to contract 4).
+    """
+    from reader_study.protocol import may_show_ai
+
+    from .models import all_ai_elements
+    from .services.facts import reader_state
+
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    if is_coordinator(user):
+        return frozenset(all_ai_elements())
+    allowed: set[str] = set()
+    for study in _open_enrolled_studies_with(user, case):
+        if may_show_ai(reader_state(study, user, cases=[case.pk]), case.pk):
+            allowed.update(study.ai_elements)
+    return frozenset(allowed)

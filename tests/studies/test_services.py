@@ -6,7 +6,7 @@ from reader_study import clock
 from reader_study.audit.models import AuditEvent
 from reader_study.protocol import ProtocolError
 from reader_study.studies import services
-from reader_study.studies.access import can_view_ai_output, can_view_case_images
+from reader_study.studies.access import ai_elements_for, can_view_ai_output, can_view_case_images
 from reader_study.studies.models import Amendment, Read, ReadingSession
 
 from .conftest import ANSWERS, LM_ANSWERS, make_result, read_all
@@ -114,7 +114,8 @@ def test_configuration_is_locked_once_reading_starts(cast):
 
 def test_ai_payload_is_gated_and_recorded(cast, move_clock):
     result = make_result(cast.cases[0])
-    services.do_configure_study(cast.coordinator, cast.study, model_version=result.model_version)
+    services.do_configure_study(cast.coordinator, cast.study, model_version=result.model_version,
+                                ai_elements=["probabilities", "heatmaps"])
     cast.study.refresh_from_db()
     assert not can_view_ai_output(cast.reader, cast.cases[0])
     read_all(cast.study, cast.reader, cast.cases, "unaided", 1)
@@ -123,9 +124,12 @@ def test_ai_payload_is_gated_and_recorded(cast, move_clock):
     services.do_open_session(cast.study, cast.reader, 2)
     assert can_view_ai_output(cast.reader, cast.cases[0])
     assert not can_view_ai_output(cast.second_reader, cast.cases[0])
+    assert ai_elements_for(cast.reader, cast.cases[0]) == {"probabilities", "heatmaps"}
+    assert ai_elements_for(cast.second_reader, cast.cases[0]) == set()
     read = services.do_start_read(cast.study, cast.reader, cast.cases[0], "aided")
     payload = services.do_show_ai_for_read(cast.reader, read)
     assert payload["probabilities"]["HCC"] == 0.7 and payload["result_id"] == result.pk
+    assert "dominant_diagnosis" not in payload and payload["overlays"] == {"heatmaps": True, "masks": False}
     read.refresh_from_db()
     assert read.ai_result_id == result.pk and "heatmaps" in read.ai_elements_shown
     unaided = Read.objects.get(reader=cast.reader, case=cast.cases[0], arm="unaided")
