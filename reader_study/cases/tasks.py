@@ -17,7 +17,7 @@ from .services import import_cases
 logger = logging.getLogger(__name__)
 
 
-@app.task(acks_late=True, queue="default")
+@app.task(acks_late=True)  # routed to the default queue (CELERY_TASK_DEFAULT_QUEUE); never "gpu"
 def run_import(*, job_id: int) -> str:
     """Import the job's source; a job already finished is not run again (safe redelivery)."""
     with transaction.atomic():

@@ -161,3 +161,10 @@ def test_submitted_job_is_queued_after_commit_and_runs_with_its_options(tmp_path
     assert AuditEvent.objects.filter(action="import_job.created", object_id=str(job.pk)).exists()
     assert run_import(job_id=job.pk) == "done"
     assert Series.objects.get(phase="arterial").phase_source == "manifest override"
+
+
+def test_run_import_is_routed_to_the_default_queue_not_gpu():
+    from reader_study.celery import app
+
+    assert run_import.name == "reader_study.cases.tasks.run_import" and run_import.acks_late
+    assert app.amqp.router.route({}, run_import.name)["queue"].name == "default"
