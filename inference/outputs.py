@@ -6,10 +6,14 @@ DICOM SEG references the source CT instances, so OHIF and 3D Slicer place it on 
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+# highdicom logs every copied DICOM module at INFO: one line per module per SEG in the worker log.
+logging.getLogger("highdicom").setLevel(logging.WARNING)
 
 SEG_MANUFACTURER = "liver-reader-study"
 SEG_MODEL_NAME = "ALMSS nnU-Net liver/tumour segmentation"

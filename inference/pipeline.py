@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 from django.conf import settings
 
 from reader_study.vocabulary import PHASES, Phase
@@ -115,7 +114,3 @@ def _write_phase_outputs(out_dir: Path, model_version, series, labelmaps, heatma
             algorithm_name=model_version.name, algorithm_version=model_version.version,
         )
 
-
-def labelmap_counts(labelmap: np.ndarray) -> list[int]:
-    """Voxels per label (0, 1, 2): a compact sanity figure for logs and tests."""
-    return np.bincount(labelmap.ravel(), minlength=3)[:3].tolist()

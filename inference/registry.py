@@ -53,19 +53,23 @@ def _stored_copy(bundle: Path, segmentation: Path, name: str, version: str) -> t
     return final / "bundle", final / "segmentation", str(relative)
 
 
-def register_model(
-    bundle_dir: str | Path, segmentation_dir: str | Path, *, name: str, version: str, activate: bool = False,
-    copy: bool = True, actor=None, training_data: dict | None = None,
-) -> tuple[ModelVersion, bool]:
-    """Register (or find, when the same files are already registered) a model version; returns (version, created)."""
+def _checksum(bundle: Path, segmentation: Path) -> str:
     from inference.almss.bundle import BundleError, verify_checksums
 
-    bundle, segmentation = Path(bundle_dir).resolve(), Path(segmentation_dir).resolve()
     try:
         verify_checksums(bundle)
-        checksum = model_checksum(bundle, segmentation)
+        return model_checksum(bundle, segmentation)
     except (BundleError, ModelFilesError, FileNotFoundError) as exc:
         raise RegistrationError(str(exc)) from exc
+
+
+def register_model(
+    bundle_dir: str | Path, segmentation_dir: str | Path, *, name: str, version: str, activate: bool = False,
+    copy: bool = True, actor=None,
+) -> tuple[ModelVersion, bool]:
+    """Register (or find, when the same files are already registered) a model version; returns (version, created)."""
+    bundle, segmentation = Path(bundle_dir).resolve(), Path(segmentation_dir).resolve()
+    checksum = _checksum(bundle, segmentation)
     existing = ModelVersion.objects.filter(name=name, version=version).first()
     if existing is not None:
         if existing.checksum != checksum:
@@ -74,24 +78,18 @@ def register_model(
         if activate and not existing.active_default:
             _activate(existing, actor)
         return existing, False
-    label = (bundle / "LABEL.txt").read_text().strip() if (bundle / "LABEL.txt").is_file() else ""
+    fields = {"name": name, "version": version, "checksum": checksum, "path": str(bundle),
+              "segmentation_path": str(segmentation),
+              "segmentation_config": {"source_folder": segmentation.name, "use_mirroring": False}}
     stored_relative = None
     if copy:
         bundle, segmentation, stored_relative = _stored_copy(bundle, segmentation, name, version)
+        fields.update(path=f"{stored_relative}/bundle", segmentation_path=f"{stored_relative}/segmentation")
     try:
         with transaction.atomic():
-            model = ModelVersion.objects.create(
-                name=name, version=version,
-                path=f"{stored_relative}/bundle" if stored_relative else str(bundle),
-                segmentation_path=f"{stored_relative}/segmentation" if stored_relative else str(segmentation),
-                segmentation_config={"source_folder": Path(segmentation_dir).resolve().name, "use_mirroring": False},
-                checksum=checksum, config=_read_json(bundle / "config.json", {}),
-                cutoffs=_read_json(bundle / "cutoffs.json", {}), metrics=_read_json(bundle / "metrics.json", {}),
-                training_data=training_data or _read_json(bundle / "training_data.json", {}), label=label,
-                is_demo="synthetic" in label.lower(), created_at=clock.now(),
-            )
+            model = ModelVersion.objects.create(**fields, **_provenance(bundle), created_at=clock.now())
             record("inference.model_registered", model, actor=actor,
-                   after={"name": name, "version": version, "checksum": checksum, "label": label})
+                   after={"name": name, "version": version, "checksum": checksum, "label": model.label})
             if activate:
                 _activate(model, actor)
     except BaseException:
@@ -99,6 +97,15 @@ def register_model(
             shutil.rmtree(Path(settings.MEDIA_ROOT) / stored_relative, ignore_errors=True)
         raise
     return model, True
+
+
+def _provenance(bundle: Path) -> dict:
+    """Configuration, cut-offs, metrics, training data and label, as the bundle states them."""
+    label = (bundle / "LABEL.txt").read_text().strip() if (bundle / "LABEL.txt").is_file() else ""
+    return {"config": _read_json(bundle / "config.json", {}), "cutoffs": _read_json(bundle / "cutoffs.json", {}),
+            "metrics": _read_json(bundle / "metrics.json", {}),
+            "training_data": _read_json(bundle / "training_data.json", {}), "label": label,
+            "is_demo": "synthetic" in label.lower()}
 
 
 def _activate(model: ModelVersion, actor) -> None:

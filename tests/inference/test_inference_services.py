@@ -92,3 +92,36 @@ def test_register_model_checksums_copies_and_refuses_changed_files(tiny_model_di
     second, _ = register_model(tiny_model_dirs["bundle"], tiny_model_dirs["segmentation"], name="demo",
                                version="4", activate=True)
     assert list(ModelVersion.objects.filter(active_default=True)) == [second]
+
+
+@pytest.mark.slow
+def test_run_almss_sync_command_and_nnunet_export(transactional_db, tiny_model_dirs, media_root, phantom_folder,
+                                                   tmp_path, capsys):
+    import json
+
+    import SimpleITK as sitk
+    from django.core.management import call_command
+
+    from reader_study.cases.models import ReferenceMask
+    from reader_study.cases.services import import_cases
+    from reader_study.cases.volumes import load_mask
+
+    register_model(tiny_model_dirs["bundle"], tiny_model_dirs["segmentation"], name="tiny", version="s1")
+    import_cases(phantom_folder, phantom_folder / "manifest.csv")
+    case = Case.objects.order_by("case_id").first()
+
+    call_command("run_almss", "--case", case.case_id, "--model", "tiny:s1", "--sync")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["status"] == "done" and printed["model_version"] == "tiny s1"
+    assert set(printed["primary_probabilities"]) == {"HCC", "ICC", "LM"} and printed["timings"]["total_s"] > 0
+    call_command("run_almss", "--case", case.case_id, "--model", "tiny:s1", "--sync")
+    assert json.loads(capsys.readouterr().out)["finished_at"] == printed["finished_at"]  # idempotent
+
+    call_command("export_nnunet_dataset", "--out", str(tmp_path / "raw"), "--cohort", "all")
+    folder = tmp_path / "raw" / "Dataset501_LiverTumour"
+    meta = json.loads((folder / "dataset.json").read_text())
+    masks = list(ReferenceMask.objects.order_by("case__case_id", "phase"))
+    assert meta["numTraining"] == len(masks) == 8
+    first = masks[0]
+    label = sitk.ReadImage(str(folder / "labelsTr" / f"{first.case.case_id}_{first.phase}.nii.gz"))
+    assert (sitk.GetArrayFromImage(label) == load_mask(first)).all()

@@ -5,8 +5,10 @@ Then: ``manage.py register_model --bundle <bundle> --segmentation <segmentation>
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
+import sys
 
 import torch
 from django.core.management.base import BaseCommand
@@ -15,6 +17,7 @@ from inference.demo import QUICK, DemoSettings, build_demo_model
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # long file/ML work; independent of URL or admin checks
     help = "Train the demo model (tiny nnU-Net + ALMSS demo config) on phantoms; labelled synthetic, not clinical."
 
     def add_arguments(self, parser) -> None:
@@ -29,5 +32,6 @@ class Command(BaseCommand):
             torch.set_num_threads(options["threads"])
         settings = QUICK if options["quick"] else DemoSettings()
         settings = dataclasses.replace(settings, device=options["device"])
-        record = build_demo_model(options["out"], settings, force=options["force"], log=self.stderr.write)
+        with contextlib.redirect_stdout(sys.stderr):  # nnU-Net prints progress; stdout carries only the JSON
+            record = build_demo_model(options["out"], settings, force=options["force"], log=self.stderr.write)
         self.stdout.write(json.dumps(record, indent=2))

@@ -1,7 +1,9 @@
 """``manage.py run_almss --case ID [--model VERSION] [--sync]``: queue or run ALMSS for one case."""
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -43,7 +45,8 @@ class Command(BaseCommand):
             raise CommandError(f"no case {spec!r}")
         model = find_model(options["model"])
         if options["sync"]:
-            result = services.run_inference(case.pk, model.pk)
+            with contextlib.redirect_stdout(sys.stderr):  # nnU-Net prints; stdout carries only the JSON
+                result = services.run_inference(case.pk, model.pk)
         else:
             result = services.request_inference(case, model)
         self.stdout.write(json.dumps(services.summary(result), indent=2))

@@ -5,7 +5,9 @@ Ctrl-C and ``--resume`` continue from the checkpoint written after every epoch.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -14,6 +16,7 @@ from inference.segmentation.training import FULLRES, TINY
 
 
 class Command(BaseCommand):
+    requires_system_checks: list[str] = []  # long file/ML work; independent of URL or admin checks
     help = "Plan, preprocess and train the nnU-Net liver/tumour segmentation model."
 
     def add_arguments(self, parser) -> None:
@@ -28,9 +31,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         try:
-            result = train(options["raw"], options["out"], config=options["config"], epochs=options["epochs"],
-                           iterations_per_epoch=options["iterations"], val_iterations=options["val_iterations"],
-                           device=options["device"], resume=options["resume"], log=self.stdout.write)
+            with contextlib.redirect_stdout(sys.stderr):  # nnU-Net prints progress; stdout carries only the JSON
+                result = train(options["raw"], options["out"], config=options["config"], epochs=options["epochs"],
+                               iterations_per_epoch=options["iterations"], val_iterations=options["val_iterations"],
+                               device=options["device"], resume=options["resume"], log=self.stderr.write)
         except (ValueError, FileExistsError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps({"model_dir": str(result.model_dir), "configuration": result.configuration,
