@@ -110,3 +110,38 @@ def test_reader_runs_the_protocol_and_coordinator_sees_progress(page: Page, live
         row = page.locator(f"tr[data-reader='junior'][data-session='{number}']")
         expect(row).to_contain_text("2 / 2")
         expect(row).to_contain_text("completed")
+
+
+HIDE_TAB = """() => {
+  Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+SHOW_TAB = """() => {
+  Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
+SECONDS_SHOWN = r"""() => {
+  const m = document.getElementById('active-time').textContent.match(/(\d+):(\d+)/);
+  return m ? 60 * Number(m[1]) + Number(m[2]) : -1;
+}"""
+
+
+def test_active_time_pauses_while_the_tab_is_hidden_and_is_stored(page: Page, live_server, world):
+    base = live_server.url
+    log_in(page, base, "junior")
+    page.goto(f"{base}/my/studies/{world.study.pk}/")
+    page.click("text=Start session 1")
+    page.click("#next-case")
+    page.wait_for_function(f"({SECONDS_SHOWN})() >= 2", timeout=30000)
+    page.evaluate(HIDE_TAB)
+    expect(page.locator("#active-time")).to_have_class(re.compile("paused"))
+    frozen = page.evaluate(SECONDS_SHOWN)
+    page.wait_for_timeout(2500)
+    assert page.evaluate(SECONDS_SHOWN) == frozen
+    page.evaluate(SHOW_TAB)
+    page.wait_for_function(f"({SECONDS_SHOWN})() > {frozen}", timeout=30000)
+    page.check("#diagnosis-HCC")
+    page.click("#submit-read")
+    expect(page.locator("h1")).to_contain_text("Case")
+    read = Read.objects.get(reader=world.reader, locked=True)
+    assert frozen <= read.active_seconds < frozen + 30
