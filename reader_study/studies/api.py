@@ -16,6 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from reader_study.cases.models import Case
 from reader_study.protocol import ProtocolError
 
 from . import serializers as s
@@ -77,10 +78,22 @@ class StudyViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
         reason = data.pop("reason", "")
         serializer.instance = services.do_configure_study(self.request.user, study, reason=reason, **data)
 
-    @extend_schema(responses=s.StudyCaseSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @extend_schema(methods=["get"], responses=s.StudyCaseSerializer(many=True))
+    @extend_schema(methods=["post"], request=s.SetCasesSerializer, responses=s.StudyCaseSerializer(many=True))
+    @action(detail=True, methods=["get", "post"])
     def cases(self, request, pk=None):
+        """GET: the study's cases by opaque key. POST (coordinators, draft studies): replace the case list."""
         study = self.get_object()
+        if request.method == "POST":
+            study = self._coordinated()
+            payload = s.SetCasesSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            wanted = set(payload.validated_data["case_ids"])
+            cases = list(Case.objects.filter(case_id__in=wanted))
+            unknown = sorted(wanted - {c.case_id for c in cases})
+            if unknown:
+                raise ValidationError({"case_ids": [f"Unknown case id(s): {', '.join(unknown[:10])}."]})
+            services.do_set_cases(request.user, study, cases)
         rows = StudyCase.objects.filter(study=study).select_related("case").order_by("key")
         return Response(s.StudyCaseSerializer(rows, many=True).data)
 

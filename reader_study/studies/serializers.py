@@ -43,6 +43,10 @@ class StudyCaseSerializer(serializers.ModelSerializer):
         fields = ["key", "age", "sex"]
 
 
+class SetCasesSerializer(serializers.Serializer):
+    case_ids = serializers.ListField(child=serializers.CharField(), help_text="Manifest case ids (coordinators).")
+
+
 class WorklistItemSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     case_key = serializers.CharField()

@@ -41,6 +41,7 @@ API_ROWS = [
     Row("api-study-detail", "get", expect(reader=200), STUDY),
     Row("api-study-detail", "patch", expect(), STUDY, data={"description": "changed"}),
     Row("api-study-cases", "get", expect(reader=200), STUDY),
+    Row("api-study-cases", "post", expect(coordinator=400), STUDY, data={"case_ids": []}),  # open study: refused
     Row("api-study-sessions", "get", expect(reader=200, coordinator=403), STUDY),
     Row("api-study-open-session", "post", expect(reader=201, coordinator=403), {**STUDY, "number": "one"}),
     Row("api-study-progress", "get", expect(), STUDY),

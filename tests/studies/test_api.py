@@ -99,3 +99,16 @@ def test_consensus_through_the_api(cast):
     outsider.force_login(cast.other_reader)
     assert outsider.get(url).status_code == 404
     assert len(member.get(url).json()) == 2
+
+
+def test_coordinator_sets_cases_of_a_draft_study_by_manifest_id(cast):
+    from .conftest import make_cases
+
+    lead = Client()
+    lead.force_login(cast.coordinator)
+    study = post(lead, reverse("api-study-list"), {"name": "Draft"}).json()["id"]
+    url = reverse("api-study-cases", kwargs={"pk": study})
+    extra = make_cases("S3", 2)
+    assert post(lead, url, {"case_ids": ["S3-HCC-0", "nope"]}).status_code == 400
+    rows = post(lead, url, {"case_ids": [c.case_id for c in extra]}).json()
+    assert len(rows) == 2 and set(rows[0]) == {"key", "age", "sex"}
