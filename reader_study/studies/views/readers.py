@@ -10,7 +10,7 @@ from django.views.generic import FormView
 from reader_study.accounts import services as account_services
 from reader_study.accounts.forms import ReaderAccountForm
 
-from . import protocol_bridge
+from . import profiles
 from .common import CoordinatorRequiredMixin, base_url
 
 
@@ -23,7 +23,7 @@ class ReaderListView(CoordinatorRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         readers = get_user_model().objects.filter(is_staff=False, is_superuser=False).order_by("username")
-        context["readers"] = [(user, protocol_bridge.reader_experience(user)) for user in readers]
+        context["readers"] = [(user, profiles.reader_experience(user)) for user in readers]
         return context
 
     def form_valid(self, form):
@@ -34,7 +34,7 @@ class ReaderListView(CoordinatorRequiredMixin, FormView):
                 last_name=data.get("last_name") or "", password=None if data["invite"] else data["password"],
                 actor=self.request.user,
             )
-            protocol_bridge.set_reader_experience(
+            profiles.set_reader_experience(
                 user, data["experience"], data.get("years_of_experience"), actor=self.request.user
             )
             if data["invite"]:
