@@ -10,7 +10,7 @@ from almss_factories import tiny_config
 from django.core.management import CommandError, call_command
 
 from inference.almss.bundle import ALMSSBundle
-from inference.almss.sources import phantom_folder_samples
+from inference.almss.sources import phantom_folder_samples, phantom_memory_samples
 from reader_study.phantom import generate_dataset
 from reader_study.vocabulary import PHASES
 
@@ -101,3 +101,14 @@ def test_train_and_evaluate_from_the_database(phantom_folders, media_root, tmp_p
     call_command("evaluate_almss", bundle=str(bundle), cohort="validation", bootstrap=10, stdout=out,
                  stderr=StringIO())
     assert "primary network, n=6" in out.getvalue() and "origin network" not in out.getvalue()
+
+
+def test_memory_phantoms_match_the_folder_generator_classes():
+    from reader_study.phantom.dataset import allocate_classes, case_ids
+
+    samples = list(phantom_memory_samples(3, seed=5, size=32, slices=8))
+    assert [s.case_id for s in samples] == case_ids(3, 5)
+    for sample, klass in zip(samples, allocate_classes(3, 5)):
+        assert (sample.origin or sample.tumour_class) == klass
+        assert sample.phase_inputs[PHASES[0]].hu.shape == (8, 32, 32)
+        assert sample.phase_inputs[PHASES[0]].tumour_mask.any()
