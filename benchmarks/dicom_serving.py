@@ -125,7 +125,8 @@ def main() -> None:
         django_port, nginx_port = servers[0].port, servers[1].port
         auth = {"Cookie": f"{cookie_name}={cookie}"}
         print(f"DICOM serving: 4 x {slices} x {size}^2 ({study.total_bytes / 1e6:.1f} MB), "
-              f"{args.connections} connections")
+              f"{args.connections} connections; gunicorn 2 workers x 4 threads, "
+              f"DB_CONN_MAX_AGE={servers[0].conn_max_age}; nginx 2 workers")
         nginx = measure("nginx static files", nginx_port, [f"/files/{p}" for p in study.file_paths], args, {})
         frames = measure("Django WADO-RS frames (multipart)", django_port, study.frame_urls, args,
                          {**auth, "Accept": "multipart/related; type=application/octet-stream; transfer-syntax=*"})

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 RAW_FETCH_JS = """async ([urls, accept]) => {
   const started = performance.now(); let bytes = 0; const queue = urls.slice(); const failed = [];
   const worker = async () => { while (queue.length) { const r = await fetch(queue.shift(),
-      { headers: { Accept: accept }, cache: 'no-store' }); bytes += (await r.arrayBuffer()).byteLength;
+      { headers: { Accept: accept }, cache: 'no-store' }); const n = (await r.arrayBuffer()).byteLength; bytes += n;
       if (r.status !== 200) failed.push(r.status); } };
   await Promise.all(Array.from({ length: 8 }, worker));
   return { ms: performance.now() - started, bytes, failed }; }"""

@@ -124,8 +124,10 @@ class Gunicorn:
     def __init__(self, work: Path, workers: int = 2, threads: int = 4):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        # Persistent database connections, as a production deployment sets them (DB_CONN_MAX_AGE).
+        self.conn_max_age = os.environ.get("DB_CONN_MAX_AGE", "60")
         env = {**os.environ, "DATABASE_URL": database_url(), "WHITENOISE_USE_FINDERS": "1", "DEBUG": "0",
-               "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONPATH": str(REPO)}
+               "ALLOWED_HOSTS": "127.0.0.1,localhost", "PYTHONPATH": str(REPO), "DB_CONN_MAX_AGE": self.conn_max_age}
         self.log = work / "gunicorn.log"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "reader_study.wsgi", "-b", f"127.0.0.1:{self.port}",

@@ -67,7 +67,7 @@ def viewer_config(user: Any, case: Any, *, show_overlays: bool = False, ai_resul
     overlays = None
     if show_overlays and access.can_view_ai_output(user, case):
         result = ai_result or latest_result(case)
-        if result is not None and getattr(result, "status", "done") == "done":
+        if getattr(result, "status", None) == "done" and getattr(result, "case_id", None) == case.pk:
             overlays = overlay_config(result)
     return {
         "dicomweb": root,
