@@ -15,6 +15,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from reader_study import clock
 from reader_study.audit.services import record
 from reader_study.cases.models import ImportJob
+from reader_study.cases.tasks import run_import
 
 from ..forms import ImportUploadForm
 from .common import CoordinatorRequiredMixin
@@ -34,8 +35,6 @@ def _store_upload(uploaded, folder: Path, name: str) -> Path:
 
 def enqueue_import(job: ImportJob) -> None:
     """Start the import task once the job row is committed (the worker must see it)."""
-    from reader_study.cases.tasks import run_import
-
     transaction.on_commit(lambda: run_import.delay(job_id=job.pk))
 
 
