@@ -38,6 +38,7 @@ urlpatterns = [
     path("studies/<int:study_pk>/consensus/<str:key>/aided/", consensus.consensus_read, {"arm": "aided"},
          name="consensus_aided"),
     path("readers/", readers.ReaderListView.as_view(), name="readers"),
+    path("readers/<int:pk>/invite/", readers.ResendInvitationView.as_view(), name="reader_invite"),
     path("imports/", imports.ImportListView.as_view(), name="imports"),
     path("imports/upload/", imports.ImportUploadView.as_view(), name="import_upload"),
     path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import_detail"),

@@ -126,3 +126,19 @@ def test_invitation_needs_an_email(coordinator_client):
     assert response.status_code == 200
     assert b"An invitation needs an e-mail address" in response.content
     assert not get_user_model().objects.filter(username="noemail").exists()
+
+
+def test_coordinator_resends_an_invitation_with_a_fresh_link(coordinator_client):
+    data = {"username": "late", "email": "late@example.org", "experience": "junior", "invite": "on"}
+    coordinator_client.post(reverse("studies:readers"), data)
+    user = get_user_model().objects.get(username="late")
+    assert coordinator_client.post(reverse("studies:reader_invite", args=[user.pk])).status_code == 302
+    assert len(mail.outbox) == 2 and "/accounts/set-password/" in mail.outbox[1].body
+    assert AuditEvent.objects.filter(action="account.invited", object_id=str(user.pk)).count() == 2
+
+
+def test_no_invitation_for_readers_with_a_password(coordinator_client, reader, client):
+    assert coordinator_client.post(reverse("studies:reader_invite", args=[reader.pk])).status_code == 302
+    assert mail.outbox == []
+    client.force_login(reader)
+    assert client.post(reverse("studies:reader_invite", args=[reader.pk])).status_code == 403

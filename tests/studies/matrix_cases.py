@@ -132,6 +132,7 @@ PAGE_ROWS: list[Row] = [
     Row("studies:consensus_aided", "get", page(coordinator=302), {"study_pk": "study_pk", "key": "case_key"}),
     Row("studies:readers", "get", coordinators_only()),
     Row("studies:readers", "post", coordinators_only()),  # empty form: errors, nobody created
+    Row("studies:reader_invite", "post", coordinators_only(302), {"pk": "read_pk"}),  # no invited reader: message
     Row("studies:imports", "get", coordinators_only()),
     Row("studies:import_upload", "get", coordinators_only()),
     Row("studies:import_upload", "post", coordinators_only()),  # no files: errors, no job

@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.shortcuts import redirect
+from django.views import View
 from django.views.generic import FormView
 
 from reader_study.accounts import services as account_services
@@ -41,4 +42,17 @@ class ReaderListView(CoordinatorRequiredMixin, FormView):
                 account_services.send_invitation(user, base_url=base_url(self.request), actor=self.request.user)
         verb = "invited by e-mail" if data["invite"] else "created"
         messages.success(self.request, f"Reader {user.username} {verb}.")
+        return redirect("studies:readers")
+
+
+class ResendInvitationView(CoordinatorRequiredMixin, View):
+    """Send a fresh set-password link to a reader who has not chosen a password yet (links expire)."""
+
+    def post(self, request, pk: int):
+        user = get_user_model().objects.filter(pk=pk, is_staff=False, is_superuser=False).first()
+        if user is None or user.has_usable_password() or not user.email:
+            messages.error(request, "Only invited readers who have not chosen a password can be invited again.")
+        else:
+            account_services.send_invitation(user, base_url=base_url(request), actor=request.user)
+            messages.success(request, f"Invitation sent again to {user.email}.")
         return redirect("studies:readers")
