@@ -270,3 +270,19 @@ def test_reader_before_opening_a_session_is_refused(client, study, reader):
     client.force_login(reader)
     urls, _, _ = _urls(study[0], Phase.ARTERIAL)
     assert client.get(urls["metadata"]).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type"),
+    [("wasm/charlswasm_decode.wasm", "application/wasm"), ("wasm/openjpegwasm_decode.wasm", "application/wasm"),
+     ("esm/decodeImageFrameWorker.js", "text/javascript"), ("esm/viewer.js", "text/javascript")],
+)
+def test_bundle_worker_and_codecs_are_served_same_origin_with_their_mime_types(settings, path, content_type):
+    """WhiteNoise (as deployed) serves the built bundle (``npm ci && npm run build``) with the right types."""
+    from django.test import Client
+
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+    response = Client().get(f"/static/viewer/dist/{path}")
+    assert response.status_code == 200, "build the viewer first: npm ci && npm run build"
+    assert response["Content-Type"].split(";")[0] == content_type
