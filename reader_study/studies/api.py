@@ -119,8 +119,9 @@ class StudyViewSet(ServiceErrorsMixin, mixins.ListModelMixin, mixins.RetrieveMod
     def open_session(self, request, pk=None, number=None):
         study = self.get_object()
         session = services.do_open_session(study, request.user, int(number))
-        body = {"number": session.number, "state": "in_progress", "total": len(session.case_order),
-                "locked": session.reads.filter(locked=True).count(), "opens_at": None, "message": "",
+        current = next(x for x in services.reader_sessions(study, request.user) if x.number == session.number)
+        body = {"number": session.number, "state": current.state.value, "total": current.total,
+                "locked": current.locked, "opens_at": None, "message": "",
                 "opened_at": session.opened_at, "completed_at": session.completed_at,
                 "worklist": [vars(i) for i in services.worklist(session)]}
         return Response(s.SessionStatusSerializer(body).data, status=status.HTTP_201_CREATED)
