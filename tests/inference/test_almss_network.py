@@ -82,7 +82,7 @@ def test_baseline_reads_only_the_tumour_channel_of_its_phase():
 def test_gradcam_gives_one_normalised_non_constant_map_per_phase():
     # Grad-CAM returns an all-zero map for a phase without positive evidence for the class; with
     # random weights that happens for some seeds, so this seed is one where every phase has some.
-    config = tiny_config(seed=45)
+    config = tiny_config(seed=50)
     model = build_network(config, 3)
     images, clinical = _batch(config, batch=1)
     maps, logits = grad_cam(model, images, clinical, class_index=0)
@@ -96,7 +96,7 @@ def test_gradcam_gives_one_normalised_non_constant_map_per_phase():
 
 
 def test_gradcam_explains_the_requested_class():
-    config = tiny_config(seed=45)
+    config = tiny_config(seed=50)
     model = build_network(config, 3)
     images, clinical = _batch(config, batch=1)
     first, _ = grad_cam(model, images, clinical, class_index=0)
