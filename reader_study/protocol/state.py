@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from .designs import Arm, Design, PlannedItem, SessionPlan
 
@@ -49,12 +50,20 @@ class ReaderState:
     def plan(self, number: int) -> SessionPlan | None:
         return next((p for p in self.plans if p.number == number), None)
 
+    @cached_property
+    def _session_by_item(self) -> dict[PlannedItem, int]:
+        return {item: plan.number for plan in self.plans for item in plan.items}
+
+    @cached_property
+    def _read_by_item(self) -> dict[tuple[Hashable, Arm], ReadFact]:
+        return {(r.case, r.arm): r for r in self.reads}
+
     def session_of(self, item: PlannedItem) -> int | None:
         """Return the session number holding ``item`` in the plan."""
-        return next((p.number for p in self.plans if item in p.items), None)
+        return self._session_by_item.get(item)
 
     def read(self, case: Hashable, arm: Arm) -> ReadFact | None:
-        return next((r for r in self.reads if r.case == case and r.arm == arm), None)
+        return self._read_by_item.get((case, Arm(arm)))
 
     def is_opened(self, number: int | None) -> bool:
         fact = self.sessions.get(number) if number is not None else None
