@@ -83,3 +83,11 @@ class AmendmentAdmin(ReadOnlyAdmin):
 class ConsensusReadAdmin(ReadOnlyAdmin):
     list_display = ("study", "group_name", "case", "arm", "locked", "submitted_at")
     list_filter = ("study", "arm")
+
+
+@admin.register(StudyCase)
+class StudyCaseAdmin(ReadOnlyAdmin):
+    """Keys and blocks are assigned by the services; change cases through the study pages."""
+
+    list_display = ("study", "key", "case", "block")
+    list_filter = ("study", "block")
