@@ -161,13 +161,14 @@ class _Run:
         milestones = sorted({max(1, int(epochs * 0.6)), max(1, int(epochs * 0.9))})
         self.scheduler = torch.optim.lr_scheduler.MultiStepLR(self.optimizer, milestones=milestones, gamma=0.1)
         self.generator = torch.Generator().manual_seed(config.seed)
+        self.config_json = config.to_json()
         self.epoch, self.best_epoch, self.best_key, self.history = 0, 0, (-math.inf, -math.inf), []
 
     def state(self) -> dict:
         return {"model": self.model.state_dict(), "optimizer": self.optimizer.state_dict(),
                 "scheduler": self.scheduler.state_dict(), "generator": self.generator.get_state(),
                 "epoch": self.epoch, "best_epoch": self.best_epoch, "best_key": list(self.best_key),
-                "history": self.history}
+                "history": self.history, "config": self.config_json}
 
     def epoch_step(self, config: ALMSSConfig, train: PreparedDataset, validation: PreparedDataset,
                    checkpoint_dir: Path) -> dict:
@@ -186,6 +187,9 @@ class _Run:
         return record
 
     def restore(self, state: dict) -> None:
+        if state.get("config") != self.config_json:
+            raise ValueError("the checkpoint was trained with another config; resume with the same --config "
+                             "or start in a new --out folder")
         self.model.load_state_dict(state["model"])
         self.optimizer.load_state_dict(state["optimizer"])
         self.scheduler.load_state_dict(state["scheduler"])

@@ -85,6 +85,9 @@ def test_resume_continues_exactly_where_the_run_stopped(datasets, tmp_path):
     straight_state = torch.load(tmp_path / "straight" / "last.pt", weights_only=True)
     for name, tensor in straight_state["model"].items():
         torch.testing.assert_close(state["model"][name], tensor)
+    with pytest.raises(ValueError, match="another config"):
+        train_network(config.replace(lr=1e-2), train, validation, tmp_path / "split", epochs=3, resume=True,
+                      progress=False)
 
 
 def test_origin_dataset_holds_only_metastases_with_origin_labels():
