@@ -60,3 +60,13 @@ def test_a_locked_read_cannot_be_changed_or_unlocked_by_saving(cast):
     with pytest.raises(PermissionError):
         read.save()
     assert Read.objects.get(pk=read.pk).answers["diagnosis"] == "HCC"
+
+
+@pytest.mark.django_db
+def test_admin_pages_of_every_studies_model_render(cast, admin_client):
+    from django.urls import reverse
+
+    for model in apps.get_app_config("studies").get_models():
+        if model in site._registry:
+            url = reverse(f"admin:studies_{model._meta.model_name}_changelist")
+            assert admin_client.get(url).status_code == 200, url
