@@ -139,7 +139,7 @@ def _isolated(*args) -> dict:
 def benchmark_classifier(device: str = "cpu", quick: bool = False, threads: int = 2) -> list[dict]:
     """Per-case classifier timings at the demo and paper presets (one spawned process each)."""
     paper_one_phase = quick and not device.startswith("cuda")
-    return [_isolated("demo", device, threads, 3, False),
+    return [_isolated("demo", device, threads, 5, False),
             _isolated("paper", device, threads, 1 if quick else 3, paper_one_phase)]
 
 

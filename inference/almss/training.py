@@ -5,7 +5,9 @@ Recipe from the authors' code (``shared/notes/almss_nnunet.md`` 1.4): AdamW (lr 
 weights (Cui et al., CVPR 2019; beta 0.999), light augmentation applied jointly to all phases and
 channels, age jitter, best checkpoint by validation macro AUC. Differences: the focal loss here is
 the standard softmax focal loss (the authors' variant applies BCE to softmax outputs and a modulator
-meant for logits) and everything runs on CPU as well as GPU.
+meant for logits); augmentation is in-plane rotation, left-right flip and Gaussian noise inside the ROI
+(the authors used rotation, pseudo-2D elastic deformation and noise that also hit the -1 background);
+everything runs on CPU as well as GPU.
 
 Every epoch writes ``last.pt`` (model, optimiser, scheduler, random states, history) atomically,
 so ``resume=True`` continues an interrupted run exactly where it stopped.
