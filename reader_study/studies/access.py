@@ -48,8 +48,10 @@ def can_view_case_images(user: Any, case: Any) -> bool:
         return False
     if _coordinates_a_study_with(user, case):
         return True
-    sessions = ReadingSession.objects.filter(reader=user, study__in=_open_enrolled_studies_with(user, case))
-    return any(entry["case"] == case.pk for session in sessions for entry in session.case_order)
+    orders = ReadingSession.objects.filter(
+        reader=user, study__status="open", study__enrolments__reader=user, study__study_cases__case=case
+    ).values_list("case_order", flat=True)
+    return any(entry["case"] == case.pk for order in orders for entry in order)
 
 
 def can_view_ai_output(user: Any, case: Any) -> bool:
