@@ -49,8 +49,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="4 x 16 x 256^2 instead of 4 x 64 x 512^2")
     parser.add_argument("--jpegls", action="store_true", help="store the study JPEG-LS compressed")
     parser.add_argument("--steps", type=int, default=30, help="slice steps to time once everything is loaded")
-    parser.add_argument("--rendering", default="auto,gpu",
-                        help="comma list of auto (the viewer's choice), gpu (WebGL), cpu; each a fresh browser")
+    parser.add_argument("--rendering", default="gpu,cpu",
+                        help="comma list of gpu (WebGL, the default the readers get) and cpu (?rendering=cpu); "
+                             "each a fresh browser")
     return parser.parse_args()
 
 

@@ -138,6 +138,10 @@ def test_compressed_series_decode_to_the_same_hu_as_their_uncompressed_twin(
             assert np.array_equal(values, plain[PHASES[p]].hu[k].ravel()), (name, p, k)
 
 
+RED_PIXELS_JS = """(index) => { const c = document.querySelectorAll('.rsv-viewport canvas')[index];
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;
+  for (let i = 0; i < d.length; i += 4) if (d[i] - d[i + 1] > 40 && d[i] - d[i + 2] > 40) n++;
+  return n; }"""
 OVERLAY_STATUS_JS = """async (url) => (await fetch(url, {credentials: 'same-origin'})).status"""
 
 
@@ -162,6 +166,17 @@ def test_overlays_shown_in_the_aided_read(page, live_server, ai_result, aided_re
     tumour_slices = {phase: item["tumourSlice"] for phase, item in loaded.items()}
     assert all(6 - 2 <= k <= 6 + 2 for k in tumour_slices.values()), tumour_slices
     assert page.locator(".rsv-ai").count() == 1
+    assert page.evaluate("window.__viewer.rendering()") == "gpu"
+    page.wait_for_timeout(300)
+    assert page.evaluate(RED_PIXELS_JS, 2) > 20  # tumour mask and heat map drawn over the portal-venous image
+    page.keyboard.press("o")
+    page.keyboard.press("h")
+    page.wait_for_function(f"() => ({RED_PIXELS_JS})(2) === 0", timeout=TIMEOUT_MS)
+    assert page.locator("[data-action='ai-mask']").get_attribute("aria-pressed") == "false"
+    page.keyboard.press("h")
+    page.wait_for_function(f"() => ({RED_PIXELS_JS})(2) > 20", timeout=TIMEOUT_MS)
+    page.locator("[data-action='heatmap-opacity']").fill("0")
+    page.wait_for_function(f"() => ({RED_PIXELS_JS})(2) === 0", timeout=TIMEOUT_MS)
     page.locator("[data-action='jump-tumour']").click()
     page.wait_for_function("(k) => window.__viewer.current()[window.__viewer.active].index === k",
                            arg=tumour_slices["portal_venous"], timeout=TIMEOUT_MS)

@@ -7,6 +7,7 @@ const { segmentation } = csTools;
 const LABELMAP = csTools.Enums.SegmentationRepresentations.Labelmap;
 const MASK_LUT = [[0, 0, 0, 0], [40, 200, 90, 255], [255, 40, 40, 255]];
 const HEAT_LEVELS = 15;
+export const MASK_ALPHA = 0.35;
 const HEAT_THRESHOLD = 26; // below ~10 % of the maximum the heat map stays transparent
 
 function heatLut() {
@@ -69,11 +70,6 @@ export function setOverlayStyle(viewportId, segmentationId, alpha) {
   });
 }
 
-export function setOverlayVisible(viewportId, segmentationId, visible) {
-  segmentation.config.visibility.setSegmentationRepresentationVisibility(viewportId,
-    { segmentationId, type: LABELMAP }, visible);
-}
-
 // Load both overlays of one phase onto its viewport; return what the controller needs for toggles and jumps.
 export async function loadPhaseOverlays(phaseConfig, urls, imageIds, viewportId, heatAlpha) {
   const [mask, heat] = await Promise.all([fetchVolume(urls.labelmap), fetchVolume(urls.heatmap)]);
@@ -88,7 +84,7 @@ export async function loadPhaseOverlays(phaseConfig, urls, imageIds, viewportId,
   addLabelmap(heatId, heatImages.map((i) => i.imageId), viewportId, heatLut());
   addLabelmap(maskId, maskImages.map((i) => i.imageId), viewportId, MASK_LUT);
   segmentation.config.style.setRenderInactiveSegmentations(viewportId, true);
-  setOverlayStyle(viewportId, maskId, 0.35);
+  setOverlayStyle(viewportId, maskId, MASK_ALPHA);
   setOverlayStyle(viewportId, heatId, heatAlpha);
   return { maskId, heatId, tumourSlice: tumourSlice(mask), shape: mask.shape };
 }

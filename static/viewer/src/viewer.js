@@ -10,7 +10,7 @@ import * as csTools from '@cornerstonejs/tools';
 import { loadSeriesImageIds } from './dicomweb.js';
 import { buildViewerDom, setPressed, setProgress } from './ui.js';
 import { createToolGroup, createLinks, applyPreset, setMeasureMode } from './tools.js';
-import { loadPhaseOverlays, setOverlayStyle, setOverlayVisible } from './overlays.js';
+import { loadPhaseOverlays, setOverlayStyle, MASK_ALPHA } from './overlays.js';
 import { bindKeyboard, bindToolbar } from './keyboard.js';
 import { installHook } from './hook.js';
 
@@ -18,20 +18,11 @@ const PREFETCH_CONCURRENCY = 6;
 let cornerstoneReady = null;
 let instanceCount = 0;
 
-// Software WebGL (SwiftShader, llvmpipe: VMs and remote desktops without a GPU) is slower than Cornerstone's CPU
-// path for 2-D stacks, so it is used there; ?rendering=gpu|cpu in the page URL overrides the choice.
+// WebGL by default: AI labelmaps render only there, and both arms of a study must render alike (reading time is
+// an outcome). ?rendering=cpu forces Cornerstone's CPU path (faster 2-D stacks on software-only WebGL machines);
+// without WebGL at all Cornerstone falls back to it by itself.
 function wantsCpuRendering() {
-  const forced = new URLSearchParams(window.location.search).get('rendering');
-  if (forced === 'cpu' || forced === 'gpu') return forced === 'cpu';
-  try {
-    const gl = document.createElement('canvas').getContext('webgl2') || document.createElement('canvas').getContext('webgl');
-    if (!gl) return true;
-    const info = gl.getExtension('WEBGL_debug_renderer_info');
-    const renderer = info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : '';
-    return /swiftshader|llvmpipe|software/i.test(renderer);
-  } catch (e) {
-    return true;
-  }
+  return new URLSearchParams(window.location.search).get('rendering') === 'cpu';
 }
 
 function initCornerstone(staticBase) {
@@ -291,21 +282,29 @@ class Viewer {
         this.overlayState.alpha);
       this.overlayState.loaded[phase.phase] = { labelmap: true, heatmap: true, tumourSlice: this.overlays[i].tumourSlice };
     }));
+    this.applyOverlayStyles();
+  }
+
+  // Overlays are hidden through their fill opacity: the representation-visibility switch of Cornerstone 5.14 did
+  // not hide the second (inactive) labelmap of a stack viewport, while the style applies to both alike.
+  applyOverlayStyles() {
+    const { mask, heatmap, alpha } = this.overlayState;
+    Object.entries(this.overlays).forEach(([i, o]) => {
+      setOverlayStyle(this.viewportId(i), o.maskId, mask ? MASK_ALPHA : 0);
+      setOverlayStyle(this.viewportId(i), o.heatId, heatmap ? alpha : 0);
+    });
     this.engine.render();
   }
 
   setOverlay(kind, visible) {
     this.overlayState[kind] = visible;
-    Object.entries(this.overlays).forEach(([i, o]) => {
-      setOverlayVisible(this.viewportId(i), kind === 'mask' ? o.maskId : o.heatId, visible);
-    });
     setPressed(this.dom, kind === 'mask' ? 'ai-mask' : 'ai-heatmap', visible);
+    this.applyOverlayStyles();
   }
 
   setHeatmapOpacity(alpha) {
     this.overlayState.alpha = alpha;
-    Object.entries(this.overlays).forEach(([i, o]) => setOverlayStyle(this.viewportId(i), o.heatId, alpha));
-    this.engine.render();
+    this.applyOverlayStyles();
   }
 
   jumpToTumour() {
