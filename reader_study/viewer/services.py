@@ -145,7 +145,7 @@ class OverlayPayload:
     etag: str
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)  # gzip of labelmaps is tiny, of heat maps a few MB each
 def _overlay_payload(path: str, mtime_ns: int, size: int, kind: str) -> OverlayPayload:
     with np.load(path) as npz:
         array = np.ascontiguousarray(npz[kind], dtype=np.uint8)
