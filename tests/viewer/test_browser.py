@@ -101,12 +101,27 @@ def test_preset_keys_change_the_window_of_all_four(page, live_server, study, coo
     assert all(abs(w - 150) <= 1 for w in widths), liver
     assert abs(levels[0] - 50) <= 1 and all(abs(level - 90) <= 1 for level in levels[1:]), liver
     assert page.evaluate("window.__viewer.linked()") == {"slices": True, "voi": True, "zoompan": True}
+    box = page.locator(".rsv-viewport").nth(3).bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 60, y + 40, steps=5)
+    page.mouse.up()
+    dragged = page.evaluate("window.__viewer.voi()")
+    assert dragged[3] != liver[3] and all(v == dragged[3] for v in dragged), dragged  # W/L drag is linked
+    page.keyboard.press("m")
+    page.mouse.move(x - 40, y)
+    page.mouse.down()
+    page.mouse.move(x + 40, y, steps=5)
+    page.mouse.up()
+    page.wait_for_function("() => window.__viewer.measurements().length === 1", timeout=TIMEOUT_MS)
+    assert page.evaluate("window.__viewer.voi()") == dragged  # left drag measured, did not window
     page.keyboard.press("v")
     assert page.evaluate("window.__viewer.linked()")["voi"] is False
     page.keyboard.press("f")
-    assert page.locator(".rsv--single .rsv-cell--active").get_attribute("data-phase") == "portal_venous"
+    assert page.locator(".rsv--single .rsv-cell--active").get_attribute("data-phase") == "delayed"  # last clicked
     page.keyboard.press("]")
-    assert page.locator(".rsv--single .rsv-cell--active").get_attribute("data-phase") == "delayed"
+    assert page.locator(".rsv--single .rsv-cell--active").get_attribute("data-phase") == "pre_contrast"
     assert page.locator(".rsv-cell:visible").count() == 1
     page.keyboard.press("?")
     assert page.locator(".rsv-help").is_visible()

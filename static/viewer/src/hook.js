@@ -1,5 +1,6 @@
 // window.__viewer: a read-only window into the viewer's state for the browser tests and the benchmark.
 import { cache, metaData } from '@cornerstonejs/core';
+import { annotation } from '@cornerstonejs/tools';
 
 function huOfImage(image) {
   if (!image) return null;
@@ -45,6 +46,9 @@ export function installHook(state) {
     linked: () => Object.fromEntries(Object.entries(state.links || {}).map(([k, s]) => [k, s._enabled])),
     scrollAll: (delta) => state.scrollAndWait(delta),
     rendering: () => window.__viewerRendering,
+    measurements: () => annotation.state.getAllAnnotations()
+      .filter((a) => a.metadata?.toolName === 'Length')
+      .map((a) => ({ length: a.data?.cachedStats ? Object.values(a.data.cachedStats)[0]?.length : null })),
   };
   window.__viewer = hook;
   return hook;
