@@ -8,7 +8,9 @@ run: a cold start per case (import nnU-Net + load the model + segment, what ``nn
 per case costs) against the warm per-process predictor the Celery worker keeps.
 Each scenario runs in a fresh spawned process so its peak RSS is its own.
 
-    .venv/bin/python benchmarks/inference.py --quick            # ~1-2 min on 2 CPU cores
+The classifier and Grad-CAM part (ALMSS) is ``benchmarks/almss_classifier.py``.
+
+    .venv/bin/python benchmarks/inference.py --quick            # ~3-5 min on 2 shared CPU cores
     .venv/bin/python benchmarks/inference.py --device cuda      # paper size end to end on a GPU
 """
 from __future__ import annotations
