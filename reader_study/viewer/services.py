@@ -91,6 +91,8 @@ def series_metadata_bytes(series: Series) -> bytes:
     items = _import_cached_metadata(series, instances)
     if items is None:
         items = dicomweb.series_metadata([media_path(inst.path) for inst in instances])
+    for item, inst in zip(items, instances):
+        item.setdefault("00020010", {"vr": "UI", "Value": [inst.transfer_syntax_uid]})
     body = dicomweb.dumps_dicom_json(items)
     cache.parent.mkdir(parents=True, exist_ok=True)
     tmp = cache.with_suffix(".tmp")
