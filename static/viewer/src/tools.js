@@ -52,10 +52,10 @@ export function createLinks(prefix, renderingEngineId, viewportIds) {
   return links;
 }
 
-// Window presets are per phase (liver differs before contrast), so the W/L link is paused while they apply.
-export function applyPreset(viewports, phases, links, name) {
-  const wasEnabled = links.voi._enabled;
-  links.voi.setEnabled(false);
+// Window presets are per phase (liver differs before contrast), so the W/L link (if any) is paused meanwhile.
+export function applyPreset(viewports, phases, voiLink, name) {
+  const wasEnabled = voiLink ? voiLink._enabled : false;
+  voiLink?.setEnabled(false);
   try {
     viewports.forEach((viewport, index) => {
       if (!viewport) return;
@@ -66,7 +66,7 @@ export function applyPreset(viewports, phases, links, name) {
       }
     });
   } finally {
-    links.voi.setEnabled(wasEnabled);
+    voiLink?.setEnabled(wasEnabled);
   }
 }
 

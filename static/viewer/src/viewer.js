@@ -75,7 +75,7 @@ class Viewer {
     this.viewports = config.phases.map(() => null);
     this.overlayState = { enabled: Boolean(config.overlays), loaded: {}, mask: true, heatmap: true, alpha: 0.45 };
     this.overlays = {};
-    this.active = 2 < config.phases.length ? 2 : 0; // portal-venous first: where most liver lesions show best
+    this.active = config.phases.length > 2 ? 2 : 0; // portal-venous first: where most liver lesions show best
     this.dom = buildViewerDom(container, config);
     this.container = container;
     this.hook = installHook(this);
@@ -107,7 +107,7 @@ class Viewer {
     this.toolGroup = createToolGroup(`${this.id}-tools`, this.engine.id, present.map((i) => this.viewportId(i)));
     const start = initialIndices(stacks, present.includes(this.active) ? this.active : present[0]);
     await Promise.all(present.map((i) => this.viewports[i].setStack(stacks[i], start[i])));
-    applyPreset(this.viewports, this.config.phases, { voi: { _enabled: false, setEnabled() {} } }, 'abdomen');
+    applyPreset(this.viewports, this.config.phases, null, 'abdomen');
     this.links = createLinks(this.id, this.engine.id, present.map((i) => this.viewportId(i)));
     this.setActive(present.includes(this.active) ? this.active : present[0] ?? 0);
     bindKeyboard(this);
@@ -254,7 +254,7 @@ class Viewer {
     return Promise.race([Promise.all(waits).then(() => performance.now() - started), timeout]);
   }
 
-  preset(name) { applyPreset(this.viewports, this.config.phases, this.links, name); }
+  preset(name) { applyPreset(this.viewports, this.config.phases, this.links.voi, name); }
 
   reset() {
     this.viewports.forEach((vp) => vp?.resetCamera());
