@@ -41,6 +41,7 @@ class DemoSettings:
     test_seed: int = 3003  # never used for training or model selection
     seg_epochs: int = 10
     seg_iterations: int = 30  # ~0.5-1 s each on CPU (nnU-Net's augmentation dominates)
+    classifier_masks: str = "nnunet"  # or "reference": what the classifier is trained and validated on
     almss_config: str = "demo"
     almss_epochs: int | None = None
     device: str = "cpu"
@@ -115,9 +116,12 @@ def segment_cohort(segmenter: LiverTumourSegmenter, cases: list) -> tuple[dict, 
     return labelmaps, {f"dice_{k}": (float(np.mean(v)) if v else None) for k, v in scores.items()}
 
 
-def train_classifiers(train_cases, validation_cases, test_cases, test_labelmaps, root: Path, settings: DemoSettings,
+def train_classifiers(cohorts: dict[str, tuple[list, dict | None]], root: Path, settings: DemoSettings,
                       log: Callable[[str], None]) -> tuple[Path, dict]:
-    """Train networks 1 and 2 on reference masks, pick cut-offs on validation, test on nnU-Net and reference masks."""
+    """Train networks 1 and 2, pick cut-offs on validation, test on nnU-Net and on reference masks.
+
+    ``cohorts`` maps train / validation / test / test_reference_masks to (cases, labelmaps or None).
+    """
     from inference.almss.bundle import save_network
     from inference.almss.configs import get_config
     from inference.almss.cutoffs import select_cutoffs
@@ -128,12 +132,11 @@ def train_classifiers(train_cases, validation_cases, test_cases, test_labelmaps,
     config = get_config(settings.almss_config)
     bundle = root / "bundle"
     shutil.rmtree(bundle, ignore_errors=True)
-    cohorts = {"train": almss_samples(train_cases), "validation": almss_samples(validation_cases),
-               "test": almss_samples(test_cases, test_labelmaps), "test_reference_masks": almss_samples(test_cases)}
+    samples = {name: almss_samples(cases, labelmaps) for name, (cases, labelmaps) in cohorts.items()}
     report = {}
     for network in ("primary", "origin"):
         log(f"training ALMSS network {network!r} ({settings.almss_config} config)")
-        data = {name: build_dataset(samples, config, network) for name, samples in cohorts.items()}
+        data = {name: build_dataset(items, config, network) for name, items in samples.items()}
         trained = train_network(config, data["train"], data["validation"], root / "checkpoints" / network,
                                 epochs=settings.almss_epochs, resume=True, progress=False, device=settings.device)
         names = data["train"].class_names
@@ -173,8 +176,11 @@ def build_demo_model(out_dir: str | Path, settings: DemoSettings = DemoSettings(
     log("segmenting the test cohort with the trained nnU-Net")
     segmenter = LiverTumourSegmenter.load(segmentation_dir, settings.device)
     test_labelmaps, seg_metrics = segment_cohort(segmenter, test_cases)
-    bundle, classifier_metrics = train_classifiers(train_cases, validation_cases, test_cases, test_labelmaps, root,
-                                                   settings, log)
+    cohorts = {"test": (test_cases, test_labelmaps), "test_reference_masks": (test_cases, None)}
+    for name, cases in (("train", train_cases), ("validation", validation_cases)):
+        # nnU-Net masks by default: the classifier then learns from the masks it will get at inference.
+        cohorts[name] = (cases, segment_cohort(segmenter, cases)[0] if settings.classifier_masks == "nnunet" else None)
+    bundle, classifier_metrics = train_classifiers(cohorts, root, settings, log)
     training_data = {"source": "reader_study.phantom", "label": SYNTHETIC_LABEL,
                      "settings": dataclasses.asdict(settings),
                      "cases": {"train": len(train_cases), "validation": len(validation_cases),
