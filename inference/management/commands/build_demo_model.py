@@ -10,7 +10,6 @@ import dataclasses
 import json
 import sys
 
-import torch
 from django.core.management.base import BaseCommand
 
 from inference.demo import QUICK, DemoSettings, build_demo_model
@@ -29,6 +28,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if options["threads"]:
+            import torch  # imported here so that a cached build answers without loading torch
+
             torch.set_num_threads(options["threads"])
         settings = QUICK if options["quick"] else DemoSettings()
         settings = dataclasses.replace(settings, device=options["device"])
