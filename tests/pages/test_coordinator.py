@@ -131,6 +131,14 @@ def test_audit_log_is_filterable_and_read_only(coordinator_client, open_study):
     assert AuditEvent.objects.count() == before
 
 
+def test_audit_log_hides_other_studies_events_from_other_coordinators(client, open_study, django_user_model):
+    other = django_user_model.objects.create_user("other-coordinator", password="x-pass-12345", is_staff=True)
+    client.force_login(other)
+    page = client.get(reverse("studies:audit_log"), {"study": open_study.pk})
+    assert page.status_code == 200
+    assert b"<code>study.opened</code>" not in page.content and b"<code>reader.enrolled</code>" not in page.content
+
+
 def test_state_changing_pages_need_csrf(open_study, coordinator):
     from django.test import Client
 

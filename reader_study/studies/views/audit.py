@@ -2,14 +2,28 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from reader_study.audit.models import AuditEvent
 
+from ..models import ReaderStudy
 from .common import CoordinatorRequiredMixin
 
 PAGE_SIZE = 50
+
+
+def visible_events(user):
+    """Events a coordinator may read: those of the studies they coordinate and those of no study.
+
+    Study events hold reads' answers, so a coordinator never sees another study's; superusers see everything.
+    """
+    events = AuditEvent.objects.all()
+    if user.is_superuser:
+        return events
+    mine = ReaderStudy.objects.filter(coordinators=user).values_list("pk", flat=True)
+    return events.filter(Q(study_id__isnull=True) | Q(study_id__in=mine))
 
 
 class AuditLogView(CoordinatorRequiredMixin, TemplateView):
@@ -18,7 +32,7 @@ class AuditLogView(CoordinatorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         params = self.request.GET
-        events = AuditEvent.objects.all()
+        events = visible_events(self.request.user)
         filters = {
             "action": params.get("action", "").strip(),
             "actor": params.get("actor", "").strip(),
