@@ -141,12 +141,15 @@ class Viewer {
 
   onLoaded(phaseIndex) {
     if (phaseIndex === undefined) return;
-    this.loaded[phaseIndex] += 1;
+    this.loaded[phaseIndex] = Math.min(this.loaded[phaseIndex] + 1, this.total[phaseIndex]);
+    this.showProgress(phaseIndex);
+  }
+
+  showProgress(phaseIndex) {
     setProgress(this.dom.cells[phaseIndex], this.loaded[phaseIndex], this.total[phaseIndex]);
     const all = this.loaded.reduce((a, b) => a + b, 0);
     const total = this.total.reduce((a, b) => a + b, 0);
     this.dom.status.textContent = all < total ? `Loading ${all} / ${total} images` : '';
-    if (all >= total && this.hook.allLoadedMs === null) this.hook.allLoadedMs = performance.now() - this.startedAt;
   }
 
   // Load every slice in the background, nearest to the displayed slice first, phases interleaved.
@@ -161,16 +164,22 @@ class Viewer {
         if (k >= 0 && k < ids.length) queue.push(ids[k]);
       });
     }
-    const pending = queue.filter((id) => !cache.getImageLoadObject(id));
+    // Every id goes through loadAndCacheImage: cached or in-flight images return their existing promise, so
+    // "all loaded" below means every image is in the cache, whoever started its load.
+    const pending = queue.slice();
     const worker = async () => {
       while (pending.length) {
         const imageId = pending.shift();
-        if (cache.getImageLoadObject(imageId)) continue;
         await imageLoader.loadAndCacheImage(imageId, { requestType: Enums.RequestType.Prefetch, priority: 5 })
           .catch((e) => this.error(`prefetch ${imageId}: ${e?.message || e}`));
       }
     };
     await Promise.all(Array.from({ length: PREFETCH_CONCURRENCY }, worker));
+    this.stacks.forEach((ids, i) => {
+      this.loaded[i] = ids.filter((id) => cache.getImage(id)).length;
+      this.showProgress(i);
+    });
+    if (this.loaded.every((n, i) => n === this.total[i])) this.hook.allLoadedMs ??= performance.now() - this.startedAt;
   }
 
   updateInfo(i) {
