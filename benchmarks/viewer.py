@@ -56,6 +56,7 @@ def parse_args() -> argparse.Namespace:
 
 
 def run_browser(server, study, cookie: tuple[str, str], steps: int, rendering: str) -> dict:
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -66,8 +67,12 @@ def run_browser(server, study, cookie: tuple[str, str], steps: int, rendering: s
         page.goto(f"{server.url}/dicomweb/preview/{study.case_pk}/?rendering={rendering}")
         page.wait_for_function("() => window.__viewer && window.__viewer.firstImageMs !== null", timeout=120_000)
         early = page.evaluate(STEPS_JS, 4)  # while the background prefetch still runs
-        page.wait_for_function("() => window.__viewer.allLoadedMs !== null || window.__viewer.errors.length",
-                               timeout=600_000)
+        try:
+            page.wait_for_function("() => window.__viewer.allLoadedMs !== null || window.__viewer.errors.length",
+                                   timeout=240_000)
+        except PlaywrightTimeout as exc:  # seen intermittently in the second browser of a run; report, don't hang
+            loaded = page.evaluate("JSON.stringify(window.__viewer.loaded)")
+            raise RuntimeError(f"not all images loaded after 240 s (loaded per phase: {loaded})") from exc
         hook = page.evaluate("({first: __viewer.firstImageMs, all: __viewer.allLoadedMs, errors: __viewer.errors,"
                              " rendering: __viewer.rendering()})")
         if hook["errors"]:
