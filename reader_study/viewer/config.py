@@ -65,7 +65,8 @@ def viewer_config(user: Any, case: Any, *, show_overlays: bool = False, ai_resul
             "presets": presets_for(phase),
         })
     overlays = None
-    if show_overlays and access.can_view_ai_output(user, case):
+    # The viewer draws both overlays together, so it gets them only when the study shows masks and heat maps.
+    if show_overlays and {"masks", "heatmaps"} <= access.ai_elements_for(user, case):
         result = ai_result or latest_result(case)
         if getattr(result, "status", None) == "done" and getattr(result, "case_id", None) == case.pk:
             overlays = overlay_config(result)

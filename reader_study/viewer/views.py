@@ -97,14 +97,18 @@ def frames(request: HttpRequest, study_uid: str, series_uid: str, sop_uid: str, 
     return _with_cache_headers(HttpResponse(body, content_type=content_type), etag)
 
 
+# The study setting (``ReaderStudy.ai_elements``) that must allow each overlay kind.
+OVERLAY_ELEMENT = {"labelmap": "masks", "heatmap": "heatmaps"}
+
+
 @require_safe
 def overlay(request: HttpRequest, result_pk: int, phase: str, kind: str) -> HttpResponse:
     """An AI overlay (labelmap 0/1/2 or heat map 0..255) of one phase as raw uint8 (z, y, x), gzip-encoded."""
     result = services.inference_result(result_pk)
     if result is None:
         raise Http404("No finished result")
-    if not access.can_view_ai_output(request.user, result.case):
-        return HttpResponseForbidden("You may not view AI output for this case now.")
+    if OVERLAY_ELEMENT[kind] not in access.ai_elements_for(request.user, result.case):
+        return HttpResponseForbidden("You may not view this AI output for this case now.")
     payload = services.overlay_payload(result, phase, kind)
     if payload is None:
         raise Http404("No such overlay")

@@ -185,7 +185,7 @@ def test_overlay_refused_without_ai_permission(client, ai_result, coordinator, o
     client.force_login(outsider)
     assert _overlay(client, ai_result).status_code == 403
     client.force_login(coordinator)
-    monkeypatch.setattr("reader_study.studies.access.can_view_ai_output", lambda user, case: False)
+    monkeypatch.setattr("reader_study.studies.access.ai_elements_for", lambda user, case: frozenset())
     assert _overlay(client, ai_result, kind="heatmap").status_code == 403
 
 
@@ -220,7 +220,7 @@ def test_preview_page_for_coordinators_only(client, ai_result, coordinator, outs
 
 
 def test_embed_leaves_out_overlays_without_ai_permission(client, ai_result, coordinator, monkeypatch):
-    monkeypatch.setattr("reader_study.studies.access.can_view_ai_output", lambda user, case: False)
+    monkeypatch.setattr("reader_study.studies.access.ai_elements_for", lambda user, case: frozenset())
     client.force_login(coordinator)
     response = client.get(reverse("viewer:preview", args=[ai_result.case.pk]))
     config = _config(response)
@@ -264,6 +264,16 @@ def test_reader_gets_overlays_once_the_unaided_read_is_locked(client, ai_result,
     client.force_login(reader)
     assert _overlay(client, ai_result).status_code == 200
     assert _overlay(client, ai_result, phase="delayed", kind="heatmap").status_code == 200
+
+
+def test_each_overlay_needs_its_element_in_the_study_settings(client, ai_result, aided_read, reader):
+    """A study that shows heat maps but not masks: the labelmap URL is refused, the heat map served."""
+    from reader_study.studies.models import ReaderStudy
+
+    ReaderStudy.objects.filter(pk=aided_read.study_id).update(ai_elements=["probabilities", "heatmaps"])
+    client.force_login(reader)
+    assert _overlay(client, ai_result).status_code == 403
+    assert _overlay(client, ai_result, kind="heatmap").status_code == 200
 
 
 def test_reader_before_opening_a_session_is_refused(client, study, reader):
