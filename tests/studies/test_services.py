@@ -258,3 +258,11 @@ def test_coordinator_accounts_cannot_be_enrolled_as_readers(cast):
     with pytest.raises(ValidationError) as refused:
         services.do_enrol_reader(cast.coordinator, cast.study, cast.other_coordinator)
     assert refused.value.code == "coordinator_reader"
+
+
+def test_visible_studies_query_has_no_order_by_inside_the_union(cast):
+    """SQLite (the demo's database) refuses ORDER BY in subqueries of a compound statement."""
+    from reader_study.studies.services.studies import _visible_ids
+
+    assert "ORDER BY" not in str(_visible_ids(cast.reader).query)
+    assert list(services.studies_for(cast.reader)) == [cast.study]

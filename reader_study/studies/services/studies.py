@@ -35,8 +35,9 @@ def studies_for(user: Any) -> QuerySet[ReaderStudy]:
 
 
 def _visible_ids(user: Any) -> QuerySet:
-    coordinated = ReaderStudy.objects.filter(coordinators=user).values("pk")
-    enrolled = ReaderStudy.objects.filter(enrolments__reader=user).exclude(status="draft").values("pk")
+    # No ORDER BY inside the union: SQLite (the demo's database) refuses it in compound subqueries.
+    coordinated = ReaderStudy.objects.filter(coordinators=user).order_by().values("pk")
+    enrolled = ReaderStudy.objects.filter(enrolments__reader=user).exclude(status="draft").order_by().values("pk")
     return coordinated.union(enrolled)
 
 
