@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_django import configure_django, create_database, destroy_database  # noqa: E402
 
 
 def parse_args() -> argparse.Namespace:
@@ -32,35 +34,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--data", type=Path, help="import this phantom folder instead of generating one")
     parser.add_argument("--seed", type=int, default=11)
     return parser.parse_args()
-
-
-def configure_django(work: Path) -> None:
-    """Point Django at a throwaway media folder and database, then set it up."""
-    sys.path.insert(0, str(REPO))
-    os.environ["MEDIA_ROOT"] = str(work / "media")
-    os.environ["READER_STUDY_VAR"] = str(work / "var")
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "reader_study.settings")
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
-    import django
-
-    django.setup()
-
-
-def create_database() -> tuple[str, bool]:
-    """Create the throwaway database (migrated); return (original name, whether it must be destroyed)."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        call_command("migrate", verbosity=0)
-        return connection.settings_dict["NAME"], False
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_import_{os.getpid()}"
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return original, True
 
 
 def dicom_files(folder: Path) -> list[Path]:
@@ -96,7 +69,7 @@ def main() -> None:
             print(f"generated 4 x {slices} x {size}^2 phantom in {time.perf_counter() - start:.1f} s")
         files = dicom_files(data)
         megabytes = sum(p.stat().st_size for p in files) / 1e6
-        original, destroy = create_database()
+        original, destroy = create_database("bench_import")
         try:
             from django.conf import settings
 
@@ -108,10 +81,7 @@ def main() -> None:
             os.sync()
             import_seconds = time.perf_counter() - start
         finally:
-            if destroy:
-                from django.db import connection
-
-                connection.creation.destroy_test_db(original, verbosity=0)
+            destroy_database(original, destroy)
     n = report.instances
     print(f"slices: {n} ({megabytes:.1f} MB) in {len(report.imported_cases)} case(s)")
     print(f"import: {import_seconds:.2f} s = {n / import_seconds:.1f} slices/s ({megabytes / import_seconds:.1f} MB/s)")

@@ -17,6 +17,9 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+import bench_django  # benchmarks/ is sys.path[0] when run as a script
+from bench_django import configure_django, destroy_database  # noqa: F401  (re-exported for the benchmarks)
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -26,40 +29,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def configure_django(work: Path) -> None:
-    """Point Django at a throwaway media folder and database, then set it up."""
-    sys.path.insert(0, str(REPO))
-    os.environ["MEDIA_ROOT"] = str(work / "media")
-    os.environ["READER_STUDY_VAR"] = str(work / "var")
-    os.environ.setdefault("SECRET_KEY", "benchmark-secret-key-not-for-production")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "reader_study.settings"
-    if not os.environ.get("DATABASE_URL"):
-        os.environ["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
-    import django
-
-    django.setup()
-
-
 def create_database() -> tuple[str, bool]:
-    """Create and migrate the throwaway database; return (original name, whether it must be destroyed)."""
-    from django.core.management import call_command
-    from django.db import connection
-
-    if connection.vendor == "sqlite":
-        call_command("migrate", verbosity=0)
-        return connection.settings_dict["NAME"], False
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_viewer_{os.getpid()}"
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return original, True
-
-
-def destroy_database(original: str, created: bool) -> None:
-    from django.db import connection
-
-    if created:
-        connection.creation.destroy_test_db(original, verbosity=0)
+    """Create and migrate the throwaway ``bench_viewer_<pid>`` database (see bench_django)."""
+    return bench_django.create_database("bench_viewer")
 
 
 def database_url() -> str:
