@@ -61,3 +61,17 @@ def test_pathology_types_map_to_the_six_origins():
     assert class_of(TumourClass.METASTASIS, OriginSystem.BREAST) == "breast"
     with pytest.raises(ValueError):
         class_of(TumourClass.METASTASIS, None)
+
+
+@pytest.mark.django_db
+def test_pages_renew_the_idle_session_but_image_fetches_do_not(client, django_user_model):
+    from django.contrib.sessions.models import Session
+
+    user = django_user_model.objects.create_user("idle-check", password="x-pass-12345")
+    client.force_login(user)
+    key = client.session.session_key
+    Session.objects.filter(pk=key).update(expire_date=clock.now() + dt.timedelta(minutes=5))
+    client.get("/dicomweb/studies/1.2.3/series/1.2.3.4/metadata")
+    assert Session.objects.get(pk=key).expire_date < clock.now() + dt.timedelta(minutes=6)
+    client.get("/my/studies/")
+    assert Session.objects.get(pk=key).expire_date > clock.now() + dt.timedelta(minutes=50)
